@@ -1,0 +1,207 @@
+"""The curated demo record of the Baltic theatre (baltic.json), and its idempotent loader.
+
+Loading twice changes nothing: every row is matched on a stable key (slug, ISO code, the pair of a
+reaction, the URL or title of a source) and written only when a value differs.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ..models import Actor, Country, Event, EventActor, EventType, Reaction, Region, Source
+
+DEMO_FILE = Path(__file__).with_name("baltic.json")
+
+COUNTRIES = [
+    ("BY", "Belarus"),
+    ("DE", "Germany"),
+    ("DK", "Denmark"),
+    ("EE", "Estonia"),
+    ("FI", "Finland"),
+    ("GB", "United Kingdom"),
+    ("LT", "Lithuania"),
+    ("LV", "Latvia"),
+    ("PL", "Poland"),
+    ("RU", "Russia"),
+    ("SE", "Sweden"),
+    ("UA", "Ukraine"),
+    ("US", "United States"),
+]
+
+REGIONS = [
+    {
+        "slug": "baltic",
+        "name": "Baltic Sea region",
+        "countries": ["BY", "DE", "DK", "EE", "FI", "LT", "LV", "PL", "RU", "SE"],
+        "description": "The Baltic states, their neighbours on the Baltic Sea, Russia (with Kaliningrad) and Belarus.",
+    },
+    {
+        "slug": "baltic-states",
+        "name": "Baltic states",
+        "countries": ["EE", "LT", "LV"],
+        "description": "Estonia, Latvia and Lithuania.",
+    },
+]
+
+
+@dataclass
+class LoadReport:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def count(self, what: str, created: bool, changed: bool) -> None:
+        if created:
+            self.created[what] = self.created.get(what, 0) + 1
+        elif changed:
+            self.updated[what] = self.updated.get(what, 0) + 1
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def __str__(self) -> str:
+        if not self.changed_anything:
+            return "Demo record already up to date: nothing changed."
+        parts = [f"{n} {what} created" for what, n in sorted(self.created.items())]
+        parts += [f"{n} {what} updated" for what, n in sorted(self.updated.items())]
+        return "Demo record loaded: " + ", ".join(parts) + "."
+
+
+def _sync(model, lookup: dict[str, Any], values: dict[str, Any]) -> tuple[Any, bool, bool]:
+    """get-or-create on lookup, then write only the values that differ (so updated_at stays put)."""
+    obj = model.objects.filter(**lookup).first()
+    created = obj is None
+    if created:
+        obj = model(**lookup, **values)
+        changed = list(values)
+    else:
+        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        for name in changed:
+            setattr(obj, name, values[name])
+    if changed:
+        try:
+            obj.full_clean(validate_constraints=False)
+        except ValidationError as exc:
+            key = ", ".join(f"{k}={getattr(v, 'slug', v)}" for k, v in lookup.items())
+            problems = "; ".join(f"{f}: {' '.join(m)}" for f, m in exc.message_dict.items())
+            raise ValueError(f"{model.__name__} {key} is invalid: {problems}") from None
+        obj.save()
+    return obj, created, bool(changed) and not created
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def _decimal(value: Any, places: str) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal(places))
+
+
+@transaction.atomic
+def load_demo_record(path: Path = DEMO_FILE) -> LoadReport:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    report = LoadReport()
+
+    countries: dict[str, Country] = {}
+    for iso2, name in COUNTRIES:
+        obj, created, changed = _sync(Country, {"iso2": iso2}, {"name": name, "slug": name.lower().replace(" ", "-")})
+        countries[iso2] = obj
+        report.count("countries", created, changed)
+
+    for spec in REGIONS:
+        region, created, changed = _sync(
+            Region, {"slug": spec["slug"]}, {"name": spec["name"], "description": spec["description"]}
+        )
+        wanted = {countries[c].pk for c in spec["countries"]}
+        have = set(region.countries.values_list("pk", flat=True))
+        if wanted != have:
+            region.countries.set(wanted)
+            changed = True
+        report.count("regions", created, changed)
+
+    actors: dict[str, Actor] = {}
+    for spec in data["actors"]:
+        obj, created, changed = _sync(
+            Actor,
+            {"slug": spec["slug"]},
+            {
+                "name": spec["name"],
+                "kind": spec["kind"],
+                "country": countries[spec["country"]] if spec.get("country") else None,
+                "aliases": spec.get("aliases", ""),
+            },
+        )
+        actors[spec["slug"]] = obj
+        report.count("actors", created, changed)
+
+    types = {t.slug: t for t in EventType.objects.all()}
+    # Demo events carry a fixed publication stamp, so that a second load has nothing to change.
+    published_at = datetime.datetime(2024, 11, 1, tzinfo=datetime.UTC)
+    events: dict[str, Event] = {}
+    for spec in sorted(data["events"], key=lambda e: (e["date"], e["slug"])):
+        event_type = types[spec["type"]]
+        escalation = _decimal(spec.get("escalation"), "0.1")
+        values = {
+            "title": spec["title"],
+            "date": _date(spec["date"]),
+            "date_precision": spec.get("date_precision", "day"),
+            "end_date": _date(spec.get("end_date")),
+            "summary": spec["summary"],
+            "event_type": event_type,
+            "escalation": event_type.default_escalation if escalation is None else escalation,
+            "escalation_note": spec.get("escalation_note", ""),
+            "verification": spec.get("verification", "claimed"),
+            "location_country": countries[spec["country"]] if spec.get("country") else None,
+            "location_name": spec.get("location_name", ""),
+            "latitude": _decimal(spec.get("latitude"), "0.00001"),
+            "longitude": _decimal(spec.get("longitude"), "0.00001"),
+            "status": Event.Status.PUBLISHED,
+            "published_at": published_at,
+        }
+        event, created, changed = _sync(Event, {"slug": spec["slug"]}, values)
+        events[spec["slug"]] = event
+
+        for role, key in ((EventActor.Role.INITIATOR, "initiators"), (EventActor.Role.TARGET, "targets")):
+            for actor_slug in spec.get(key, []):
+                _, link_created = EventActor.objects.get_or_create(event=event, actor=actors[actor_slug], role=role)
+                changed = changed or link_created
+
+        for source in spec["sources"]:
+            lookup = (
+                {"event": event, "url": source["url"]} if source["url"] else {"event": event, "title": source["title"]}
+            )
+            source_values = {
+                "url": source["url"],
+                "publisher": source["publisher"],
+                "title": source.get("title", ""),
+                "published_on": _date(source.get("published_on")),
+                "kind": source.get("kind", "news"),
+                "excerpt": source.get("excerpt", ""),
+            }
+            for key in lookup:
+                source_values.pop(key, None)
+            _, source_created, source_changed = _sync(Source, lookup, source_values)
+            report.count("sources", source_created, source_changed)
+
+        report.count("events", created, changed)
+
+    # Links last: a reaction may point to an event of the same day that sorts after it.
+    for spec in data["events"]:
+        for link in spec.get("responds_to", []):
+            if link["event"] not in events:
+                raise ValueError(f"{spec['slug']} responds to {link['event']!r}, which is not in the file")
+            _, link_created, link_changed = _sync(
+                Reaction,
+                {"event": events[spec["slug"]], "responds_to": events[link["event"]]},
+                {"kind": link.get("kind", "response"), "note": link.get("note", "")},
+            )
+            report.count("reactions", link_created, link_changed)
+    return report

@@ -1,0 +1,127 @@
+from decimal import Decimal
+
+from django.db import migrations
+
+# Frozen here, not imported from events.taxonomy: a migration must replay the same way forever.
+EVENT_TYPES = [
+    (
+        "force-deployment",
+        "Force deployment",
+        "military_posture",
+        "154",
+        "7.2",
+        "Troops, air defence or missiles stationed or sent.",
+    ),
+    (
+        "military-exercise",
+        "Military exercise or show of force",
+        "military_posture",
+        "150",
+        "7.2",
+        "Exercises, drills, patrols meant to be seen.",
+    ),
+    (
+        "raised-alert",
+        "Raised alert or mobilisation",
+        "military_posture",
+        "152",
+        "7.2",
+        "Forces put on alert, reservists called up.",
+    ),
+    (
+        "official-warning",
+        "Official warning or threat of force",
+        "warning",
+        "138",
+        "7.0",
+        "A government warns of military consequences.",
+    ),
+    (
+        "threat-non-military",
+        "Threat, non-military",
+        "warning",
+        "130",
+        "4.4",
+        "A threat of political or other non-military consequences.",
+    ),
+    (
+        "condemnation",
+        "Condemnation or accusation",
+        "statement",
+        "111",
+        "2.0",
+        "Official criticism, blame or accusation.",
+    ),
+    ("sanctions", "Sanctions or embargo", "economic", "163", "8.0", "Economic or transit restrictions imposed."),
+    (
+        "reduced-relations",
+        "Reduced diplomatic relations",
+        "diplomatic",
+        "161",
+        "4.0",
+        "Ambassadors recalled, missions downgraded or closed.",
+    ),
+    (
+        "expulsion-of-diplomats",
+        "Expulsion of diplomats",
+        "diplomatic",
+        "174",
+        "5.0",
+        "Diplomats declared persona non grata.",
+    ),
+    ("threat-of-sanctions", "Threat of sanctions", "warning", "1312", "5.8", "Sanctions or embargo threatened."),
+    (
+        "airspace-incident",
+        "Airspace or border incident",
+        "incident",
+        "17",
+        "7.0",
+        "Airspace violations, border crossings, intercepts.",
+    ),
+    ("blockade", "Blockade", "military_posture", "191", "9.5", "Movement of goods or people blocked by force."),
+    (
+        "hybrid-incident",
+        "Cyber or hybrid incident",
+        "incident",
+        "17",
+        "7.0",
+        "Jamming, sabotage, cyber attacks, migrants pushed at a border.",
+    ),
+    ("armed-clash", "Armed clash", "incident", "19", "10.0", "Shots fired, open fighting."),
+    ("statement", "Statement", "statement", "01", "0.0", "A neutral public statement."),
+    ("talks", "Talks or consultation", "de_escalation", "04", "-1.0", "Meetings, consultations, negotiations."),
+    (
+        "agreement",
+        "Agreement or confidence-building step",
+        "de_escalation",
+        "057",
+        "-8.0",
+        "Formal agreements, confidence-building measures.",
+    ),
+]
+
+
+def load_taxonomy(apps, schema_editor):
+    EventType = apps.get_model("events", "EventType")
+    for slug, name, category, cameo, escalation, description in EVENT_TYPES:
+        # get_or_create only fills what is missing: an editor's later changes are theirs.
+        EventType.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "category": category,
+                "cameo_code": cameo,
+                "default_escalation": Decimal(escalation),
+                "description": description,
+            },
+        )
+
+
+def unload_taxonomy(apps, schema_editor):
+    EventType = apps.get_model("events", "EventType")
+    EventType.objects.filter(slug__in=[row[0] for row in EVENT_TYPES], events__isnull=True).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("events", "0001_initial")]
+    operations = [migrations.RunPython(load_taxonomy, unload_taxonomy)]

@@ -1,0 +1,513 @@
+"""The record: events, the actors behind them, their sources, and the reactions that chain them."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connection, models
+from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+ESCALATION_MIN = Decimal("-10")
+ESCALATION_MAX = Decimal("10")
+
+
+class Stamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Country(Stamped):
+    iso2 = models.CharField("ISO code", max_length=2, unique=True, help_text="ISO 3166-1 alpha-2, e.g. LT")
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+        constraints = [
+            models.CheckConstraint(condition=Q(iso2__regex=r"^[A-Z]{2}$"), name="country_iso2_two_capitals"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.iso2 = (self.iso2 or "").upper()
+        if len(self.iso2) != 2 or not self.iso2.isalpha():
+            raise ValidationError({"iso2": "Use the two-letter ISO 3166-1 code, e.g. LT."})
+        if not self.slug:
+            self.slug = slugify(self.name)
+
+
+class Region(Stamped):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    countries = models.ManyToManyField(Country, related_name="regions")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Actor(Stamped):
+    class Kind(models.TextChoices):
+        STATE = "state", "State"
+        ALLIANCE = "alliance", "Alliance"
+        ARMED_FORCES = "armed_forces", "Armed forces"
+        OFFICIAL = "official", "Government official or body"
+        NON_STATE = "non_state", "Non-state group"
+        COMPANY = "company", "Company"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STATE)
+    country = models.ForeignKey(Country, null=True, blank=True, on_delete=models.PROTECT, related_name="actors")
+    aliases = models.TextField(blank=True, help_text="Other names, one per line or comma-separated.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventType(Stamped):
+    class Category(models.TextChoices):
+        MILITARY_POSTURE = "military_posture", "Military posture"
+        WARNING = "warning", "Warning"
+        STATEMENT = "statement", "Statement"
+        ECONOMIC = "economic", "Economic"
+        DIPLOMATIC = "diplomatic", "Diplomatic"
+        INCIDENT = "incident", "Incident"
+        DE_ESCALATION = "de_escalation", "De-escalation"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    default_escalation = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(ESCALATION_MIN), MaxValueValidator(ESCALATION_MAX)],
+    )
+    cameo_code = models.CharField("CAMEO code", max_length=8, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["category", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_escalation__gte=ESCALATION_MIN, default_escalation__lte=ESCALATION_MAX),
+                name="eventtype_default_escalation_in_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self) -> EventQuerySet:
+        return self.filter(status=Event.Status.PUBLISHED)
+
+    def public(self, *, include_retracted: bool = True) -> EventQuerySet:
+        """What anonymous readers may see: published events and, unless asked not to, retractions."""
+        statuses = [Event.Status.PUBLISHED]
+        if include_retracted:
+            statuses.append(Event.Status.RETRACTED)
+        return self.filter(status__in=statuses)
+
+    def between(self, start: datetime.date | None = None, end: datetime.date | None = None) -> EventQuerySet:
+        """Events whose span [date, end_date] overlaps [start, end]; either bound may be open.
+
+        An exercise from 1 to 20 September belongs to a view of 10–15 September: a reader who
+        filters a window wants what was going on in it, not only what began in it.
+        """
+        qs = self
+        if end is not None:
+            qs = qs.filter(date__lte=end)
+        if start is not None:
+            qs = qs.filter(Q(date__gte=start) | Q(end_date__gte=start))
+        return qs
+
+    def in_country(self, country: Country | Iterable[Country]) -> EventQuerySet:
+        if isinstance(country, Country):
+            return self.filter(location_country=country)
+        return self.filter(location_country__in=list(country))
+
+    def in_region(self, region: Region) -> EventQuerySet:
+        return self.filter(location_country__in=region.countries.all())
+
+    def involving(self, actors: Iterable[Actor], role: str | None = None) -> EventQuerySet:
+        """Events with any of these actors (in this role, if given); one row per event."""
+        links = EventActor.objects.filter(event=OuterRef("pk"), actor__in=list(actors))
+        if role:
+            links = links.filter(role=role)
+        return self.filter(Exists(links))
+
+    def of_types(self, types: Iterable[EventType]) -> EventQuerySet:
+        return self.filter(event_type__in=list(types))
+
+    def in_category(self, category: str) -> EventQuerySet:
+        return self.filter(event_type__category=category)
+
+    def reactions(self) -> EventQuerySet:
+        return self.filter(Exists(Reaction.objects.filter(event=OuterRef("pk"))))
+
+    def confirmed(self) -> EventQuerySet:
+        return self.filter(verification=Event.Verification.CONFIRMED)
+
+    def search(self, text: str) -> EventQuerySet:
+        """Full-text search on PostgreSQL (GIN-indexed), a plain case-insensitive contains elsewhere."""
+        text = text.strip()
+        if not text:
+            return self
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery
+
+            return self.annotate(document=search_document()).filter(
+                document=SearchQuery(text, config="english", search_type="websearch")
+            )
+        return self.filter(Q(title__icontains=text) | Q(summary__icontains=text))
+
+    def with_display_related(self) -> EventQuerySet:
+        return self.select_related("event_type", "location_country")
+
+
+def search_document():
+    """The tsvector searched by EventQuerySet.search; the GIN index in migration 0003 is built on
+    exactly this expression, so PostgreSQL can use it."""
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector("title", "summary", config="english")
+
+
+class Event(Stamped):
+    class Precision(models.TextChoices):
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+        YEAR = "year", "Year"
+
+    class Verification(models.TextChoices):
+        CLAIMED = "claimed", "Claimed"
+        CONFIRMED = "confirmed", "Confirmed"
+        DISPUTED = "disputed", "Disputed"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+        RETRACTED = "retracted", "Retracted"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    date = models.DateField(help_text="For a date known only to the month or year, its first day.")
+    date_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
+    end_date = models.DateField(null=True, blank=True, help_text="For exercises and deployments that last.")
+    summary = models.TextField()
+    event_type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="events")
+    escalation = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        blank=True,
+        validators=[MinValueValidator(ESCALATION_MIN), MaxValueValidator(ESCALATION_MAX)],
+        help_text="−10 (cooperation) … +10 (open fighting). Left empty, it takes the type's default.",
+    )
+    escalation_note = models.TextField(blank=True, help_text="Why the escalation differs from the type's default.")
+    verification = models.CharField(max_length=10, choices=Verification.choices, default=Verification.CLAIMED)
+    location_country = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="events", verbose_name="country"
+    )
+    location_name = models.CharField("place", max_length=200, blank=True)
+    latitude = models.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(-90, "Latitude runs from −90 to 90."),
+            MaxValueValidator(90, "Latitude runs from −90 to 90."),
+        ],
+    )
+    longitude = models.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(-180, "Longitude runs from −180 to 180."),
+            MaxValueValidator(180, "Longitude runs from −180 to 180."),
+        ],
+    )
+    responds_to = models.ManyToManyField(
+        "self", through="Reaction", symmetrical=False, related_name="reactions", blank=True
+    )
+    actors = models.ManyToManyField(Actor, through="EventActor", related_name="events", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    retraction_note = models.TextField(blank=True, help_text="Public: why the event was retracted.")
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["date"], name="event_date_idx"),
+            models.Index(fields=["status", "date"], name="event_status_date_idx"),
+            models.Index(fields=["event_type", "date"], name="event_type_date_idx"),
+            models.Index(fields=["location_country", "date"], name="event_country_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("date")), name="event_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(escalation__gte=ESCALATION_MIN, escalation__lte=ESCALATION_MAX),
+                name="event_escalation_in_scale",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="event_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="event_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="event_coordinates_paired",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="retracted") | ~Q(retraction_note=""), name="event_retraction_has_note"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "in_review"]) | Q(published_at__isnull=False),
+                name="event_public_has_published_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date_display} · {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_derived()
+        if not self.slug:
+            self.slug = unique_slug(self.title, self.date)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in (self.Status.PUBLISHED, self.Status.RETRACTED)
+
+    @property
+    def date_display(self) -> str:
+        return format_date(self.date, self.date_precision)
+
+    @property
+    def end_date_display(self) -> str:
+        return format_date(self.end_date, self.date_precision) if self.end_date else ""
+
+    def normalise_date(self) -> None:
+        """A date known to the month or year is stored on its first day."""
+        if self.date and self.date_precision == self.Precision.MONTH:
+            self.date = self.date.replace(day=1)
+        elif self.date and self.date_precision == self.Precision.YEAR:
+            self.date = self.date.replace(month=1, day=1)
+
+    def apply_default_escalation(self) -> None:
+        if self.escalation is None and self.event_type_id:
+            self.escalation = self.event_type.default_escalation
+
+    def fill_derived(self) -> None:
+        """Values that follow from others: called by clean() and save(), so both see the same row."""
+        self.normalise_date()
+        self.apply_default_escalation()
+        if self.is_public and self.published_at is None:
+            self.published_at = timezone.now()
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        self.fill_derived()
+        if self.date and self.end_date and self.end_date < self.date:
+            errors.setdefault("end_date", []).append("The end date cannot be before the start date.")
+        if (self.latitude is None) != (self.longitude is None):
+            errors.setdefault("latitude", []).append("Give both latitude and longitude, or neither.")
+        if (
+            self.escalation is not None
+            and self.event_type_id
+            and self.escalation != self.event_type.default_escalation
+            and not self.escalation_note.strip()
+        ):
+            errors.setdefault("escalation_note", []).append(
+                f"The escalation differs from the type's default ({self.event_type.default_escalation}): say why."
+            )
+        if self.status == self.Status.RETRACTED and not self.retraction_note.strip():
+            errors.setdefault("retraction_note", []).append("A retraction needs a public note saying why.")
+        if self.status == self.Status.PUBLISHED and self.pk:
+            problems = self.publish_problems()
+            if problems:
+                errors.setdefault("status", []).extend(problems)
+        if errors:
+            raise ValidationError(errors)
+
+    def publish_problems(self) -> list[str]:
+        """What stops this event from being published, in words an editor can act on."""
+        problems = []
+        if not self.pk or not self.event_actors.filter(role=EventActor.Role.INITIATOR).exists():
+            problems.append("Publishing needs at least one initiator (an actor with the role 'initiator').")
+        if not self.pk or not self.sources.exists():
+            problems.append("Publishing needs at least one source.")
+        elif self.verification == self.Verification.CONFIRMED and not self.has_independent_source():
+            problems.append(
+                "'Confirmed' needs a source that is not the actor's own statement (news media, research or NGO)."
+            )
+        return problems
+
+    def has_independent_source(self) -> bool:
+        return self.sources.exclude(kind__in=Source.SELF_REPORTED_KINDS).exists()
+
+    @property
+    def initiators(self) -> list[Actor]:
+        return [link.actor for link in self.event_actors.all() if link.role == EventActor.Role.INITIATOR]
+
+    @property
+    def targets(self) -> list[Actor]:
+        return [link.actor for link in self.event_actors.all() if link.role == EventActor.Role.TARGET]
+
+
+def format_date(value: datetime.date | None, precision: str) -> str:
+    if value is None:
+        return ""
+    if precision == Event.Precision.YEAR:
+        return str(value.year)
+    if precision == Event.Precision.MONTH:
+        return value.strftime("%B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def unique_slug(title: str, date: datetime.date | None) -> str:
+    base = slugify(f"{title}")[:180] or "event"
+    if date:
+        base = f"{base}-{date:%Y-%m-%d}"
+    slug, n = base, 2
+    while Event.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class Reaction(Stamped):
+    class Kind(models.TextChoices):
+        RESPONSE = "response", "Response"
+        RETALIATION = "retaliation", "Retaliation"
+        SUPPORT = "support", "Support"
+        DENIAL = "denial", "Denial"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="reaction_links")
+    responds_to = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="reacted_by_links")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.RESPONSE)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["responds_to__date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "responds_to"], name="reaction_unique_pair"),
+            models.CheckConstraint(condition=~Q(event=F("responds_to")), name="reaction_not_to_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.kind} to {self.responds_to_id}"
+
+    def clean(self) -> None:
+        if self.event_id and self.responds_to_id:
+            if self.event_id == self.responds_to_id:
+                raise ValidationError({"responds_to": "An event cannot respond to itself."})
+            if self.responds_to.date > self.event.date:
+                raise ValidationError(
+                    {
+                        "responds_to": (
+                            f"An event cannot respond to a later one: “{self.responds_to.title}” is dated "
+                            f"{self.responds_to.date_display}, after this event ({self.event.date_display})."
+                        )
+                    }
+                )
+
+    @property
+    def lag_days(self) -> int:
+        return (self.event.date - self.responds_to.date).days
+
+    @property
+    def lag_display(self) -> str:
+        days = self.lag_days
+        if days == 0:
+            return "same day"
+        return f"+{days} day" + ("" if days == 1 else "s")
+
+
+class EventActor(models.Model):
+    class Role(models.TextChoices):
+        INITIATOR = "initiator", "Initiator"
+        TARGET = "target", "Target"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_actors")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="event_links")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.INITIATOR)
+
+    class Meta:
+        ordering = ["role", "actor__name"]
+        verbose_name = "actor of the event"
+        verbose_name_plural = "actors of the event"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "actor", "role"], name="eventactor_unique_role"),
+        ]
+        indexes = [models.Index(fields=["actor", "role"], name="eventactor_actor_role_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.actor} ({self.get_role_display()})"
+
+
+class Source(Stamped):
+    class Kind(models.TextChoices):
+        OFFICIAL = "official", "Official statement"
+        NEWS = "news", "News media"
+        RESEARCH = "research", "Research or NGO"
+        SOCIAL = "social", "Social media"
+
+    # An official statement or a post may be the actor speaking for itself: it does not confirm.
+    SELF_REPORTED_KINDS = (Kind.OFFICIAL, Kind.SOCIAL)
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sources")
+    url = models.URLField(
+        "URL", max_length=500, blank=True, help_text="Optional: printed or broadcast sources may have none."
+    )
+    publisher = models.CharField(max_length=200)
+    title = models.CharField(max_length=300, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NEWS)
+    excerpt = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["published_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.publisher}: {self.title or self.url or 'untitled'}"
+
+    def clean(self) -> None:
+        if not self.url and not self.title:
+            raise ValidationError("A source without a URL needs a title, so a reader can find it.")
