@@ -1,15 +1,27 @@
-"""Read paths: what readers see, assembled from the Event QuerySet."""
+"""Read paths: what readers see, assembled from the Event QuerySet and the one EventFilter."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import Http404
 
+from .filters import EventFilter
 from .models import Event, EventQuerySet
 
 
 def public_events(*, include_retracted: bool = True) -> EventQuerySet:
     return Event.objects.public(include_retracted=include_retracted)
+
+
+def event_filter(*, params: Mapping | None) -> EventFilter:
+    """The reader's filtered view: only public events, whatever the query says.
+
+    `filterset.qs` is the result (empty when a filter is invalid); `filterset.errors` says why.
+    The timeline, its table, the CSV export and the feed all start here.
+    """
+    return EventFilter(params or {}, queryset=public_events(include_retracted=True))
 
 
 def event_for_reader(*, slug: str, user: User | AnonymousUser) -> Event:

@@ -1,0 +1,158 @@
+"""The one FilterSet behind the timeline, its table, the CSV export and the feed.
+
+The query-string names are a public contract (shared links must keep working): date_from, date_to,
+region, country, actor, role, type, category, escalation_min, escalation_max, verification, q,
+reactions_only, include_retracted, sort. `page` belongs to the views.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+
+from .models import ESCALATION_MAX, ESCALATION_MIN, Actor, Country, Event, EventActor, EventType, Region
+
+SORTS = {
+    "-date": ("Newest first", ("-date", "-id")),
+    "date": ("Oldest first", ("date", "id")),
+    "-escalation": ("Most escalating first", ("-escalation", "-date", "-id")),
+    "escalation": ("Least escalating first", ("escalation", "-date", "-id")),
+    "title": ("Title A–Z", ("title", "id")),
+}
+DEFAULT_SORT = "-date"
+QUERY_MAX_LENGTH = 200
+
+
+class CountryField(forms.ModelChoiceField):
+    """A country by its slug or by its ISO code, in any case: `lithuania`, `LT` and `lt` alike."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        value = str(value).strip()
+        country = Country.objects.filter(Q(slug__iexact=value) | Q(iso2__iexact=value)).first()
+        if country is None:
+            raise forms.ValidationError(f"Unknown country “{value[:40]}”: use a name like lithuania or a code like LT.")
+        return country
+
+
+class CountryFilter(django_filters.ModelChoiceFilter):
+    field_class = CountryField
+
+
+class EventFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end of the period is before its start.")
+        low, high = data.get("escalation_min"), data.get("escalation_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("escalation_max", "The maximum escalation is below the minimum.")
+        if data.get("role") and not data.get("actor"):
+            self.add_error("role", "Choose an actor for this role.")
+        return data
+
+
+def _escalation_field_kwargs() -> dict:
+    return {"min_value": ESCALATION_MIN, "max_value": ESCALATION_MAX, "max_digits": 3, "decimal_places": 1}
+
+
+class EventFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(
+        label="From", method="filter_period", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = django_filters.DateFilter(
+        label="To", method="filter_period", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    region = django_filters.ModelChoiceFilter(
+        label="Region",
+        queryset=Region.objects.all(),
+        to_field_name="slug",
+        method="filter_region",
+        empty_label="Any region",
+    )
+    country = CountryFilter(
+        label="Country", queryset=Country.objects.all(), field_name="location_country", empty_label="Any country"
+    )
+    actor = django_filters.ModelMultipleChoiceFilter(
+        label="Actors", queryset=Actor.objects.all(), to_field_name="slug", method="filter_actor"
+    )
+    role = django_filters.ChoiceFilter(
+        label="Role of the actor", choices=EventActor.Role.choices, method="filter_actor", empty_label="Any role"
+    )
+    type = django_filters.ModelMultipleChoiceFilter(
+        label="Event types", queryset=EventType.objects.all(), to_field_name="slug", method="filter_types"
+    )
+    category = django_filters.ChoiceFilter(
+        label="Category",
+        choices=EventType.Category.choices,
+        field_name="event_type__category",
+        empty_label="Any category",
+    )
+    escalation_min = django_filters.NumberFilter(
+        label="Escalation from", field_name="escalation", lookup_expr="gte", **_escalation_field_kwargs()
+    )
+    escalation_max = django_filters.NumberFilter(
+        label="Escalation to", field_name="escalation", lookup_expr="lte", **_escalation_field_kwargs()
+    )
+    verification = django_filters.ChoiceFilter(
+        label="Verification", choices=Event.Verification.choices, empty_label="Any"
+    )
+    q = django_filters.CharFilter(label="Text", method="filter_text", max_length=QUERY_MAX_LENGTH)
+    reactions_only = django_filters.BooleanFilter(
+        label="Reactions only", method="filter_reactions_only", widget=forms.CheckboxInput
+    )
+    include_retracted = django_filters.BooleanFilter(
+        label="Include retracted events", method="keep", widget=forms.CheckboxInput
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Sort", choices=[(key, label) for key, (label, _) in SORTS.items()], method="keep", empty_label=None
+    )
+
+    class Meta:
+        model = Event
+        fields: list[str] = []
+        form = EventFilterForm
+
+    def filter_period(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        # Both bounds together: Event.objects.between() treats the window as one span.
+        if name == "date_from":
+            return queryset.between(start=value)
+        return queryset.between(end=value)
+
+    def filter_region(self, queryset: QuerySet, name: str, value: Region) -> QuerySet:
+        return queryset.in_region(value) if value else queryset
+
+    def filter_actor(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        # actor and role act as one filter; it runs once, on the `actor` call.
+        if name != "actor" or not value:
+            return queryset
+        return queryset.involving(value, role=self.form.cleaned_data.get("role") or None)
+
+    def filter_types(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset.of_types(value) if value else queryset
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.search(value) if value else queryset
+
+    def filter_reactions_only(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        return queryset.reactions() if value else queryset
+
+    def keep(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if not data.get("include_retracted"):
+            queryset = queryset.exclude(status=Event.Status.RETRACTED)
+        return queryset.order_by(*SORTS[data.get("sort") or DEFAULT_SORT][1])
+
+    @property
+    def qs(self) -> QuerySet:
+        # An invalid filter gives no events and an error beside its field: never a silently broader view.
+        if self.is_bound and not self.is_valid():
+            return self.queryset.none()
+        return super().qs
