@@ -1,0 +1,31 @@
+"""The columns of the CSV export, which the admin's CSV import reads back in the same shape.
+
+Several values in one cell are joined by MULTI_VALUE_SEPARATOR.
+"""
+
+EXPORT_COLUMNS: list[str] = [
+    "id",
+    "slug",
+    "date",
+    "date_precision",
+    "end_date",
+    "title",
+    "summary",
+    "event_type",
+    "category",
+    "escalation",
+    "initiators",
+    "targets",
+    "country",
+    "location",
+    "latitude",
+    "longitude",
+    "responds_to",
+    "source_urls",
+    "status",
+    "retraction_note",
+    "updated_at",
+    "url",
+]
+
+MULTI_VALUE_SEPARATOR = "; "
