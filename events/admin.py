@@ -1,6 +1,43 @@
-from django.contrib import admin
+"""The editors' admin: entry, review and publishing, revision history, concurrent edits, CSV import.
 
-from .models import Actor, Country, Event, EventActor, EventType, Reaction, Region, Source
+The admin stays thin: status changes go through events.services (which check the Publisher
+permission on the server), the import through events.importing, and the version check that refuses
+a stale save lives in Event.save(). Status is never a form field: it moves only by the workflow.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import connections, transaction
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import history, importing, selectors, services
+from .models import (
+    Actor,
+    Country,
+    EditConflict,
+    Event,
+    EventActor,
+    EventQuerySet,
+    EventType,
+    Reaction,
+    Region,
+    Source,
+)
 
 
 @admin.register(Country)
@@ -13,52 +50,460 @@ class CountryAdmin(admin.ModelAdmin):
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["name"]
+    search_fields = ["name"]
     filter_horizontal = ["countries"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Actor)
 class ActorAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "country"]
+    list_display = ["name", "slug", "kind", "country"]
     list_filter = ["kind", "country"]
-    search_fields = ["name", "aliases"]
+    list_select_related = ["country"]
+    search_fields = ["name", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["country"]
 
 
 @admin.register(EventType)
 class EventTypeAdmin(admin.ModelAdmin):
-    list_display = ["name", "category", "cameo_code", "default_escalation"]
+    list_display = ["name", "slug", "category", "cameo_code", "default_escalation"]
     list_filter = ["category"]
-    search_fields = ["name", "cameo_code"]
+    search_fields = ["name", "slug", "cameo_code"]
+    prepopulated_fields = {"slug": ["name"]}
 
 
-class EventActorInline(admin.TabularInline):
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    """Sources are entered on their event; this list is for finding one (e.g. every source of a publisher)."""
+
+    list_display = ["publisher", "title", "kind", "published_on", "event"]
+    list_filter = ["kind"]
+    list_select_related = ["event"]
+    search_fields = ["publisher", "title", "url"]
+    autocomplete_fields = ["event"]
+    show_full_result_count = False
+
+
+@admin.register(Reaction)
+class ReactionAdmin(SimpleHistoryAdmin):
+    list_display = ["event", "kind", "responds_to"]
+    list_filter = ["kind"]
+    list_select_related = ["event", "responds_to"]
+    autocomplete_fields = ["event", "responds_to"]
+    show_full_result_count = False
+
+
+IMPORT_SESSION_KEY = "events_import_upload"
+
+
+# --- the event -------------------------------------------------------------------------------------
+
+
+def may_edit(request: HttpRequest, event: Event | None) -> bool:
+    """What readers see is changed only by a publisher: an editor's edits go through review."""
+    return event is None or not event.is_public or services.can_publish(request.user)
+
+
+class ReviewGuardedInline:
+    """Inlines of a public event are read-only to editors, like the event itself."""
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and may_edit(request, obj)
+
+
+class EventActorInline(ReviewGuardedInline, admin.TabularInline):
     model = EventActor
     extra = 1
     autocomplete_fields = ["actor"]
 
 
-class SourceInline(admin.StackedInline):
+class SourceInline(ReviewGuardedInline, admin.StackedInline):
     model = Source
-    extra = 0
+    extra = 1
+    fields = [("url", "kind"), ("publisher", "published_on"), "title", "excerpt"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            kwargs["assume_scheme"] = "https"  # a pasted "news.example/x" is an https URL
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class ReactionInline(admin.TabularInline):
+class ReactionInline(ReviewGuardedInline, admin.TabularInline):
     model = Reaction
     fk_name = "event"
     extra = 0
     autocomplete_fields = ["responds_to"]
+    fields = ["responds_to", "kind", "note"]
     verbose_name = "responds to"
-    verbose_name_plural = "responds to"
+    verbose_name_plural = "responds to (this event is a reaction to …)"
+
+
+class EventAdminForm(forms.ModelForm):
+    # The version the editor loaded, sent back on save: Event.save() refuses it if someone saved since.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "slug",
+            "date",
+            "date_precision",
+            "end_date",
+            "summary",
+            "event_type",
+            "escalation",
+            "escalation_note",
+            "verification",
+            "location_country",
+            "location_name",
+            "latitude",
+            "longitude",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = "Left empty, it is made from the title and the date."
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+        if "escalation" in self.fields:
+            # The defaults of every type, for the script that pre-fills escalation when the type changes.
+            defaults = {str(pk): str(value) for pk, value in EventType.objects.values_list("pk", "default_escalation")}
+            self.fields["escalation"].widget.attrs["data-type-defaults"] = json.dumps(defaults)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk:
+            loaded = cleaned.get("loaded_version")
+            # Lock the row for the rest of this request (PostgreSQL) so that no save slips in between
+            # this check and ours; Event.save() compares the version again in its UPDATE regardless.
+            current = Event.objects.select_for_update().filter(pk=self.instance.pk).values_list("version", flat=True)
+            current_version = current.first()
+            if loaded is None or current_version != loaded:
+                raise ValidationError(conflict_message(self.instance, loaded or 0))
+            self.instance.version = loaded
+        return cleaned
+
+
+def conflict_message(event: Event, loaded_version: int) -> str:
+    fields, related, who = history.changes_since(event=event, version=loaded_version)
+    lines = [
+        f"Not saved: {', '.join(who) or 'someone'} saved this event while you were editing it. "
+        "Nothing was overwritten. What changed meanwhile (the value you loaded → the current value):"
+    ]
+    lines += [f"• {change.field}: “{change.old}” → “{change.new}”" for change in fields]
+    for change in related:
+        detail = "; ".join(f"{c.field}: “{c.old}” → “{c.new}”" for c in change.changes)
+        lines.append(f"• {change.what} {change.action}: {change.label}" + (f" ({detail})" if detail else ""))
+    if len(lines) == 1:
+        lines.append("• (the history does not say which fields: reload to see the current version)")
+    lines.append("Open the event again to see the current version, then re-apply your changes.")
+    return "\n".join(lines)
+
+
+class EstimatedCountPaginator(Paginator):
+    """COUNT(*) of a million rows is a full scan on PostgreSQL: for the unfiltered list, use the
+    planner's row estimate (pg_class.reltuples, kept fresh by autovacuum) once the table is large.
+    Filtered lists are counted exactly (they use the status, type, country and date indexes)."""
+
+    ESTIMATE_ABOVE = 100_000
+
+    @cached_property
+    def count(self) -> int:
+        qs = self.object_list
+        if isinstance(qs, QuerySet) and not qs.query.where and connections[qs.db].vendor == "postgresql":
+            with connections[qs.db].cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [qs.model._meta.db_table]
+                )
+                row = cursor.fetchone()
+            if row and row[0] > self.ESTIMATE_ABOVE:
+                return int(row[0])
+        return super().count
+
+
+class AdminEventQuerySet(EventQuerySet):
+    """The change list's queryset: the date hierarchy's list of years or months is found by probing
+    the date index once per year/month (EXISTS … LIMIT 1) instead of a DISTINCT over every row."""
+
+    def dates(self, field_name: str, kind: str, order: str = "ASC") -> Any:
+        if field_name != "date" or kind not in ("year", "month"):
+            return super().dates(field_name, kind, order)
+        import datetime
+
+        from django.db.models import Max, Min
+
+        bounds = self.aggregate(first=Min("date"), last=Max("date"))
+        if bounds["first"] is None:
+            return []
+        found = []
+        if kind == "year":
+            for year in range(bounds["first"].year, bounds["last"].year + 1):
+                if self.filter(date__year=year).exists():
+                    found.append(datetime.date(year, 1, 1))
+        else:
+            year = bounds["first"].year  # the hierarchy asks for months within one selected year
+            for month in range(1, 13):
+                if self.filter(date__year=year, date__month=month).exists():
+                    found.append(datetime.date(year, month, 1))
+        return found if order == "ASC" else found[::-1]
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    list_display = ["date", "title", "event_type", "escalation", "status"]
-    list_filter = ["status", "event_type__category", "event_type", "location_country"]
+class EventAdmin(SimpleHistoryAdmin):
+    form = EventAdminForm
+    change_form_template = "admin/events/event/change_form.html"
+    change_list_template = "admin/events/event/change_list.html"
+    object_history_template = "admin/events/event/object_history.html"
+
+    list_display = ["date_display", "title", "event_type", "escalation", "status", "initiator_names"]
+    list_display_links = ["date_display", "title"]
+    list_filter = [
+        "status",
+        "event_type",
+        ("event_type__category", admin.ChoicesFieldListFilter),
+        "location_country",
+        ("date", admin.DateFieldListFilter),
+    ]
     list_select_related = ["event_type"]
-    search_fields = ["title", "summary", "slug"]
+    list_per_page = 50
+    search_fields = ["title", "=slug"]
     date_hierarchy = "date"
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["event_type", "location_country"]
+    readonly_fields = ["status", "published_at", "retraction_note", "preview_link"]
     inlines = [EventActorInline, SourceInline, ReactionInline]
+    actions = ["send_to_review", "publish", "send_back_to_draft", "retract"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", ("date", "date_precision", "end_date"), "summary", "loaded_version"]}),
+        ("Type and escalation", {"fields": ["event_type", ("escalation", "escalation_note"), "verification"]}),
+        (
+            "Place",
+            {"fields": [("location_country", "location_name"), ("latitude", "longitude")], "classes": ["collapse"]},
+        ),
+        ("Status", {"fields": [("status", "published_at"), "retraction_note", "preview_link"]}),
+    ]
+
+    class Media:
+        js = ["admin/events/escalation_default.js"]
+
+    # --- lists ---
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
+        qs = super().get_queryset(request)
+        qs = AdminEventQuerySet(model=qs.model, query=qs.query, using=qs._db)
+        initiators = EventActor.objects.filter(role=EventActor.Role.INITIATOR).select_related("actor")
+        return qs.prefetch_related(Prefetch("event_actors", queryset=initiators, to_attr="initiator_links"))
+
+    @admin.display(description="date", ordering="date")
+    def date_display(self, obj: Event) -> str:
+        return obj.date_display
+
+    @admin.display(description="initiators")
+    def initiator_names(self, obj: Event) -> str:
+        return ", ".join(link.actor.name for link in getattr(obj, "initiator_links", []))
+
+    @admin.display(description="preview")
+    def preview_link(self, obj: Event) -> str:
+        if not obj.pk:
+            return "—"
+        url = reverse("admin:events_event_preview", args=[obj.pk])
+        return format_html('<a href="{}" target="_blank">See it as readers would</a>', url)
+
+    # --- permissions: editors enter and review, publishers publish ---
+
+    def has_change_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
+        return super().has_change_permission(request, obj) and may_edit(request, obj)
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return services.can_publish(request.user)
+
+    # --- the form ---
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<path:object_id>/preview/", self.admin_site.admin_view(self.preview_view), name="events_event_preview"
+            ),
+            path(
+                "<path:object_id>/retract/", self.admin_site.admin_view(self.retract_view), name="events_event_retract"
+            ),
+            path("import/", self.admin_site.admin_view(self.import_view), name="events_event_import"),
+        ]
+        return urls + super().get_urls()
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["workflow"] = self.workflow_buttons(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def workflow_buttons(self, request: HttpRequest, obj: Event | None) -> dict[str, bool]:
+        publisher = services.can_publish(request.user)
+        status = obj.status if obj else Event.Status.DRAFT
+        editable = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
+        return {
+            "submit_review": editable and status == Event.Status.DRAFT,
+            "publish": publisher and status in (Event.Status.DRAFT, Event.Status.IN_REVIEW, Event.Status.RETRACTED),
+            "retract": publisher and obj is not None and status == Event.Status.PUBLISHED,
+        }
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._after_save(request, obj) or super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        return self._after_save(request, obj) or super().response_change(request, obj)
+
+    def _after_save(self, request: HttpRequest, obj: Event) -> HttpResponse | None:
+        """The form's workflow buttons: save first (inlines included), then move the status, so the
+        publishing rules see the actors and sources entered in this same request."""
+        if "_submit_review" in request.POST:
+            step, done = services.submit_for_review, "sent to review"
+        elif "_publish" in request.POST:
+            step, done = services.publish_event, "published"
+        else:
+            return None
+        try:
+            step(event=obj, user=request.user)
+        except PermissionDenied:
+            raise  # a direct POST by an editor: the whole request (the edit too) is rolled back
+        except ValidationError as exc:
+            self.message_user(request, f"Saved, but not {done}: " + " ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(request, f"“{obj.title}” saved and {done}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:events_event_change", args=[obj.pk]))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict as conflict:
+            # Only when another save landed between the form's check and ours (SQLite, which has no
+            # row locks): the transaction was rolled back, so nothing was overwritten.
+            self.message_user(request, conflict_message(conflict.event, conflict.expected_version), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    # --- actions (each event through the services, so each is checked, versioned and in the history) ---
+
+    def _each(self, request: HttpRequest, queryset: QuerySet[Event], step, done: str, **kwargs: Any) -> None:
+        succeeded = 0
+        for event in queryset:
+            try:
+                with transaction.atomic():
+                    step(event=event, user=request.user, **kwargs)
+            except ValidationError as exc:
+                self.message_user(request, f"“{event.title}” not {done}: " + " ".join(exc.messages), messages.ERROR)
+            else:
+                succeeded += 1
+        if succeeded:
+            self.message_user(request, f"{succeeded} event(s) {done}.", messages.SUCCESS)
+
+    @admin.action(description="Send selected events to review", permissions=["change"])
+    def send_to_review(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        self._each(request, queryset, services.submit_for_review, "sent to review")
+
+    @admin.action(description="Publish selected events", permissions=["publish"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        self._each(request, queryset, services.publish_event, "published")
+
+    @admin.action(description="Send selected events back to draft", permissions=["publish"])
+    def send_back_to_draft(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        self._each(request, queryset, services.return_to_draft, "sent back to draft")
+
+    @admin.action(description="Retract selected events…", permissions=["publish"])
+    def retract(self, request: HttpRequest, queryset: QuerySet[Event]) -> HttpResponse | None:
+        note = request.POST.get("retraction_note", "")
+        if "confirm" in request.POST and note.strip():
+            self._each(request, queryset, services.retract_event, "retracted", note=note)
+            return None
+        return self._retract_page(request, list(queryset), note=note, bulk=True)
+
+    def retract_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        event = get_object_or_404(Event, pk=object_id)
+        if not services.can_publish(request.user):
+            raise PermissionDenied
+        note = request.POST.get("retraction_note", "")
+        if request.method == "POST" and note.strip():
+            self._each(request, Event.objects.filter(pk=event.pk), services.retract_event, "retracted", note=note)
+            return HttpResponseRedirect(reverse("admin:events_event_change", args=[event.pk]))
+        return self._retract_page(request, [event], note=note, bulk=False)
+
+    def _retract_page(self, request: HttpRequest, events: list[Event], *, note: str, bulk: bool) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Retract events",
+            "events": events,
+            "note": note,
+            "missing_note": request.method == "POST" and ("confirm" in request.POST or not bulk) and not note.strip(),
+            "bulk": bulk,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/events/event/retract.html", context)
+
+    # --- preview and import ---
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The event as readers would see it, whatever its status: staff only (admin_view)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        event = get_object_or_404(Event.objects.only("slug"), pk=object_id)
+        # Read exactly as the public event page reads (selectors), with what staff may see.
+        event = selectors.event_for_reader(slug=event.slug, user=request.user)
+        upstream, downstream = selectors.reaction_chains(event, include_unpublished=True)
+        context = {"event": event, "upstream": upstream, "downstream": downstream, "preview": True}
+        response = TemplateResponse(request, "admin/events/event/preview.html", context)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context: dict[str, Any] = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import events from CSV",
+            "columns": importing.COLUMNS,
+        }
+        if request.method == "POST" and request.FILES.get("csv_file"):
+            # Step 1, the preview: keep the upload in a private temporary file (its name only in the
+            # session), validate it all, and show what would happen. Nothing is written.
+            token = importing.store_upload(request.FILES["csv_file"])
+            with importing.stored_upload(token) as file:
+                report = importing.import_events(file=file, user=request.user, dry_run=True)
+            if report.ok and report.rows:
+                request.session[IMPORT_SESSION_KEY] = token
+            else:
+                importing.discard_upload(token)
+            context.update(report=report, dry_run=True)
+        elif request.method == "POST" and "_import" in request.POST:
+            # Step 2, after the preview: import the same file, validated again, in one transaction.
+            token = request.session.pop(IMPORT_SESSION_KEY, None)
+            if not token or not importing.upload_exists(token):
+                self.message_user(request, "Upload the file again: the previewed file has expired.", messages.ERROR)
+                return HttpResponseRedirect(request.path)
+            try:
+                with importing.stored_upload(token) as file:
+                    report = importing.import_events(file=file, user=request.user)
+            finally:
+                importing.discard_upload(token)
+            if report.ok:
+                self.message_user(request, report.summary, messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:events_event_changelist") + "?status__exact=draft")
+            context.update(report=report, dry_run=False)
+        return TemplateResponse(request, "admin/events/event/import.html", context)
+
+    # --- history: the event's own, and its sources', actors' and reactions' ---
+
+    def history_view(self, request, object_id, extra_context=None):
+        event = get_object_or_404(Event, pk=object_id)
+        extra_context = {**(extra_context or {}), "related_changes": history.related_history(event=event)}
+        return super().history_view(request, object_id, extra_context)

@@ -138,7 +138,8 @@ class EventFilter(django_filters.FilterSet):
         return queryset.search(value) if value else queryset
 
     def filter_reactions_only(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-        return queryset.reactions() if value else queryset
+        # Only links to public events count: a reaction to a draft must not betray that the draft exists.
+        return queryset.reactions(to_public_only=True) if value else queryset
 
     def keep(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return queryset
@@ -156,3 +157,38 @@ class EventFilter(django_filters.FilterSet):
         if self.is_bound and not self.is_valid():
             return self.queryset.none()
         return super().qs
+
+
+def describe(filterset: EventFilter) -> list[str]:
+    """The filters in force, in words, for the one-line summary above the timeline (and for any
+    other view of the same filter, such as a feed's title). Empty when nothing narrows the view."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return []
+    data = filterset.form.cleaned_data
+    parts: list[str] = []
+    start, end = data.get("date_from"), data.get("date_to")
+    if start or end:
+        parts.append(f"{start.isoformat() if start else '…'} to {end.isoformat() if end else '…'}")
+    for name in ("region", "country"):
+        if data.get(name):
+            parts.append(str(data[name]))
+    if data.get("actor"):
+        actors = ", ".join(actor.name for actor in data["actor"])
+        role = data.get("role")
+        parts.append(f"{actors} as {dict(EventActor.Role.choices)[role].lower()}" if role else actors)
+    if data.get("type"):
+        parts.append(", ".join(event_type.name.lower() for event_type in data["type"]))
+    if data.get("category"):
+        parts.append(dict(EventType.Category.choices)[data["category"]].lower())
+    low, high = data.get("escalation_min"), data.get("escalation_max")
+    if low is not None or high is not None:
+        parts.append(f"escalation {low if low is not None else '−10'} to {high if high is not None else '10'}")
+    if data.get("verification"):
+        parts.append(dict(Event.Verification.choices)[data["verification"]].lower() + " only")
+    if data.get("q"):
+        parts.append(f"“{data['q']}”")
+    if data.get("reactions_only"):
+        parts.append("reactions only")
+    if data.get("include_retracted"):
+        parts.append("including retracted")
+    return parts

@@ -13,9 +13,23 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 ESCALATION_MIN = Decimal("-10")
 ESCALATION_MAX = Decimal("10")
+
+
+class EditConflict(Exception):
+    """Someone else saved this event after it was loaded: refusing to overwrite their change.
+
+    Raised inside the save's transaction, which it marks for rollback: a caller that wants to go on
+    after catching it wraps the save in its own transaction.atomic().
+    """
+
+    def __init__(self, event: Event, expected_version: int) -> None:
+        super().__init__(f"Event {event.pk} changed since version {expected_version} was loaded.")
+        self.event = event
+        self.expected_version = expected_version
 
 
 class Stamped(models.Model):
@@ -164,8 +178,12 @@ class EventQuerySet(models.QuerySet):
     def in_category(self, category: str) -> EventQuerySet:
         return self.filter(event_type__category=category)
 
-    def reactions(self) -> EventQuerySet:
-        return self.filter(Exists(Reaction.objects.filter(event=OuterRef("pk"))))
+    def reactions(self, *, to_public_only: bool = False) -> EventQuerySet:
+        """Events that respond to another; with to_public_only, to one a reader may see."""
+        links = Reaction.objects.filter(event=OuterRef("pk"))
+        if to_public_only:
+            links = links.filter(responds_to__status__in=[Event.Status.PUBLISHED, Event.Status.RETRACTED])
+        return self.filter(Exists(links))
 
     def confirmed(self) -> EventQuerySet:
         return self.filter(verification=Event.Verification.CONFIRMED)
@@ -259,11 +277,16 @@ class Event(Stamped):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     retraction_note = models.TextField(blank=True, help_text="Public: why the event was retracted.")
     published_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic locking: every save of a loaded event is `UPDATE … WHERE id = … AND version = <loaded>`
+    # and increments it, so a save from a stale copy (two editors on one event) is refused, not merged.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = EventQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-date", "-id"]
+        permissions = [("publish_event", "Can publish and retract events")]
         indexes = [
             models.Index(fields=["date"], name="event_date_idx"),
             models.Index(fields=["status", "date"], name="event_status_date_idx"),
@@ -307,10 +330,34 @@ class Event(Stamped):
         self.fill_derived()
         if not self.slug:
             self.slug = unique_slug(self.title, self.date)
-        super().save(*args, **kwargs)
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        loaded = self.version
+        self._expected_version = loaded
+        self.version = loaded + 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        try:
+            super().save(*args, **kwargs)
+        except BaseException:
+            self.version = loaded
+            raise
+        finally:
+            self._expected_version = None
 
     def get_absolute_url(self) -> str:
         return reverse("events:detail", kwargs={"slug": self.slug})
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        """The compare-and-increment of the version: no row updated means someone saved in between."""
+        expected = getattr(self, "_expected_version", None)
+        if expected is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        updated = super()._do_update(base_qs.filter(version=expected), using, pk_val, values, update_fields, True)
+        if not updated:
+            raise EditConflict(self, expected)
+        return updated
 
     @property
     def is_public(self) -> bool:
@@ -424,6 +471,8 @@ class Reaction(Stamped):
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.RESPONSE)
     note = models.TextField(blank=True)
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         ordering = ["responds_to__date", "id"]
         constraints = [
@@ -469,6 +518,8 @@ class EventActor(models.Model):
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="event_links")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.INITIATOR)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["role", "actor__name"]
         verbose_name = "actor of the event"
@@ -501,6 +552,8 @@ class Source(Stamped):
     published_on = models.DateField(null=True, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NEWS)
     excerpt = models.TextField(blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["published_on", "id"]

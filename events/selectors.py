@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.db import connection
 from django.http import Http404
 
 from .filters import EventFilter
-from .models import Event, EventQuerySet
+from .models import Event, EventQuerySet, Reaction
 
 
 def public_events(*, include_retracted: bool = True) -> EventQuerySet:
@@ -26,12 +28,109 @@ def event_filter(*, params: Mapping | None) -> EventFilter:
 
 def event_for_reader(*, slug: str, user: User | AnonymousUser) -> Event:
     """One event as a reader may see it: drafts and events in review exist only for staff."""
-    events = Event.objects.with_display_related().prefetch_related(
-        "event_actors__actor", "sources", "reaction_links__responds_to", "reacted_by_links__event"
-    )
+    # The reaction chain is loaded separately by reaction_chains(), which filters out drafts.
+    events = Event.objects.with_display_related().prefetch_related("event_actors__actor", "sources")
     if not user.is_staff:
         events = events.public()
     try:
         return events.get(slug=slug)
     except Event.DoesNotExist:
         raise Http404("No such event.") from None
+
+
+# How far a reaction chain is followed from the event shown. Deeper links exist in the record but a
+# page must stay readable and its query bounded; a cycle (which the model forbids, but a database
+# edit could still create) stops here too.
+CHAIN_MAX_DEPTH = 25
+PUBLIC_STATUSES = (Event.Status.PUBLISHED, Event.Status.RETRACTED)
+
+
+@dataclass
+class ChainLink:
+    """One line of a reaction chain: `link` joins `event` (shown on this line) to its parent line."""
+
+    link: Reaction
+    event: Event
+    depth: int
+    repeated: bool = False  # already shown higher up: not expanded again
+    has_children: bool = False
+    closes_after: range = range(0)  # how many nested lists end after this line (for the template)
+
+
+def _chain_rows(event_id: int, *, upstream: bool, statuses: tuple[str, ...] | None) -> list[int]:
+    """Ids of the Reaction links reachable from the event, in one recursive query (SQLite and
+    PostgreSQL alike). Upstream follows what it responds to; downstream, what responds to it. Only
+    links whose far end has one of `statuses` are walked, so a hidden event neither shows nor
+    joins two visible ones. UNION (not UNION ALL) and the depth cap keep a cycle finite."""
+    reaction, event = Reaction._meta.db_table, Event._meta.db_table
+    near, far = ("event_id", "responds_to_id") if upstream else ("responds_to_id", "event_id")
+    status_sql, status_params = "", []
+    if statuses is not None:
+        status_sql = f" AND e.status IN ({', '.join(['%s'] * len(statuses))})"
+        status_params = list(statuses)
+    sql = f"""
+        WITH RECURSIVE chain(reaction_id, next_id, depth) AS (
+            SELECT r.id, r.{far}, 1
+              FROM {reaction} r JOIN {event} e ON e.id = r.{far}
+             WHERE r.{near} = %s{status_sql}
+            UNION
+            SELECT r.id, r.{far}, c.depth + 1
+              FROM chain c JOIN {reaction} r ON r.{near} = c.next_id JOIN {event} e ON e.id = r.{far}
+             WHERE c.depth < %s{status_sql}
+        )
+        SELECT DISTINCT reaction_id FROM chain
+    """
+    params = [event_id, *status_params, CHAIN_MAX_DEPTH, *status_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def reaction_chains(event: Event, *, include_unpublished: bool = False) -> tuple[list[ChainLink], list[ChainLink]]:
+    """What the event responds to (recursively) and every reaction to it (recursively), as two
+    depth-first lists ready for nested rendering. Three queries whatever the length of the chains.
+
+    Anonymous readers see public events only: a published reaction to a draft does not reveal it.
+    """
+    statuses = None if include_unpublished else PUBLIC_STATUSES
+    up_ids = _chain_rows(event.pk, upstream=True, statuses=statuses)
+    down_ids = _chain_rows(event.pk, upstream=False, statuses=statuses)
+    links = list(
+        Reaction.objects.filter(pk__in=set(up_ids) | set(down_ids))
+        .select_related("event__event_type", "responds_to__event_type")
+        .order_by("responds_to__date", "event__date", "id")
+    )
+    up_set, down_set = set(up_ids), set(down_ids)
+    responds_to: dict[int, list[Reaction]] = {}
+    reacted_by: dict[int, list[Reaction]] = {}
+    for link in links:
+        if link.pk in up_set:
+            responds_to.setdefault(link.event_id, []).append(link)
+        if link.pk in down_set:
+            reacted_by.setdefault(link.responds_to_id, []).append(link)
+    upstream = _walk(event.pk, responds_to, lambda link: link.responds_to)
+    downstream = _walk(event.pk, reacted_by, lambda link: link.event)
+    return upstream, downstream
+
+
+def _walk(start: int, children: dict[int, list[Reaction]], far_end) -> list[ChainLink]:
+    """Depth-first, iteratively (no recursion limit to hit), expanding each event once."""
+    lines: list[ChainLink] = []
+    expanded = {start}
+    stack = [(link, 1) for link in reversed(children.get(start, []))]
+    while stack:
+        link, depth = stack.pop()
+        other = far_end(link)
+        line = ChainLink(link=link, event=other, depth=depth, repeated=other.pk in expanded)
+        lines.append(line)
+        if line.repeated or depth >= CHAIN_MAX_DEPTH:
+            continue
+        expanded.add(other.pk)
+        below = children.get(other.pk, [])
+        line.has_children = bool(below)
+        stack.extend((child, depth + 1) for child in reversed(below))
+    for index, line in enumerate(lines):
+        if not line.has_children:
+            following = lines[index + 1].depth if index + 1 < len(lines) else 1
+            line.closes_after = range(line.depth - following)
+    return lines

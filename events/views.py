@@ -1,14 +1,121 @@
-from django.http import HttpRequest, HttpResponse
+"""Readers' pages. Thin: the filter, the chart, the index and the chains are built elsewhere."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Sum
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 
 from . import selectors
+from .chart import build_chart
+from .filters import SORTS, describe
+from .models import EventActor, EventType
+from .tension import WINDOW_DAYS, window_events, window_for
+
+EVENTS_PER_PAGE = 50
+CHOOSE_A_DAY = "Choose a day on the tension index (end=YYYY-MM-DD)."
+WINDOW_EVENTS_SHOWN = 100
+# Which sort a column header switches to: the column's natural order first, then its reverse.
+COLUMN_SORTS = {"date": ("-date", "date"), "escalation": ("-escalation", "escalation"), "title": ("title", "title")}
+
+
+def query_without(params: QueryDict, *names: str) -> str:
+    """The query string minus some keys: the filter as a link (for the export, the feed, pages)."""
+    query = params.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def with_display_details(events):
+    return events.with_display_related().prefetch_related(
+        Prefetch("event_actors", queryset=EventActor.objects.select_related("actor"))
+    )
 
 
 def timeline(request: HttpRequest) -> HttpResponse:
-    events = selectors.public_events().with_display_related()[:500]
-    return render(request, "events/timeline.html", {"events": events})
+    filterset = selectors.event_filter(params=request.GET)
+    events = filterset.qs
+    query = query_without(request.GET, "page")
+    chart = build_chart(events, query=query)
+    page = Paginator(with_display_details(events), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    current_sort = filterset.form.cleaned_data.get("sort") if filterset.is_valid() else None
+    current_sort = current_sort or "-date"
+    unsorted = query_without(request.GET, "page", "sort")
+    sort_links = {}
+    for column, (first, second) in COLUMN_SORTS.items():
+        target = second if current_sort == first else first
+        sort_links[column] = {
+            "href": "?" + "&".join(part for part in (unsorted, f"sort={target}") if part),
+            "active": current_sort.lstrip("-") == column,
+            "descending": current_sort.startswith("-"),
+        }
+    return render(
+        request,
+        "events/timeline.html",
+        {
+            "filter": filterset,
+            "chart": chart,
+            "page": page,
+            "query": query,
+            "page_query": query_without(request.GET, "page"),
+            "summary": describe(filterset),
+            "sort_links": sort_links,
+            "sort_label": SORTS[current_sort][0],
+        },
+    )
+
+
+def tension_window(request: HttpRequest) -> HttpResponse:
+    """The events behind one point of the tension index: the 30 days ending on `end`."""
+    filterset = selectors.event_filter(params=request.GET)
+    context = {"filter": filterset, "window_days": WINDOW_DAYS, "back": query_without(request.GET, "end")}
+    try:
+        end = datetime.date.fromisoformat(request.GET.get("end", "")[:10])
+    except ValueError:
+        return render(request, "events/tension_window.html", context | {"error": CHOOSE_A_DAY})
+    if end.toordinal() <= WINDOW_DAYS:  # the window would start before 1 January of year 1
+        return render(request, "events/tension_window.html", context | {"error": CHOOSE_A_DAY})
+    events = window_events(filterset.qs, end)
+    totals = events.aggregate(n=Count("id"), total=Sum("escalation"))
+    context |= {
+        "start": window_for(end)[0],
+        "end": end,
+        "events": with_display_details(events)[:WINDOW_EVENTS_SHOWN],
+        "count": totals["n"],
+        "total": totals["total"] or 0,
+    }
+    return render(request, "events/tension_window.html", context)
 
 
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = selectors.event_for_reader(slug=slug, user=request.user)
-    return render(request, "events/event_detail.html", {"event": event})
+    upstream, downstream = selectors.reaction_chains(event, include_unpublished=request.user.is_staff)
+    return render(
+        request,
+        "events/event_detail.html",
+        {"event": event, "upstream": upstream, "downstream": downstream},
+    )
+
+
+def about(request: HttpRequest) -> HttpResponse:
+    # The CSV columns are documented by the export's own partial; until it exists, the page says less.
+    try:
+        csv_columns = get_template("events/_csv_columns.html").template.name
+    except TemplateDoesNotExist:
+        csv_columns = None
+    return render(
+        request,
+        "events/about.html",
+        {
+            "event_types": EventType.objects.order_by("category", "-default_escalation", "name"),
+            "categories": EventType.Category.choices,
+            "window_days": WINDOW_DAYS,
+            "csv_columns": csv_columns,
+        },
+    )

@@ -60,3 +60,95 @@ def published_event(*, initiator: str = "NATO", target: str | None = None, **kw:
 
 def reaction(event: Event, responds_to: Event, kind: str = Reaction.Kind.RESPONSE) -> Reaction:
     return Reaction.objects.create(event=event, responds_to=responds_to, kind=kind)
+
+
+def staff_user(username: str, role: str | None = None, password: str = "pw") -> Any:
+    """A staff login in the Editor or Publisher group (see events/roles.py; groups made by ensure_roles)."""
+    from django.contrib.auth.models import Group, User
+
+    from events.roles import ensure_roles
+
+    if role and not Group.objects.filter(name=role).exists():
+        ensure_roles()
+    user = User.objects.create_user(username, password=password, is_staff=True)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def admin_event_form(event: Event | None = None, **overrides: Any) -> dict[str, Any]:
+    """The POST data of the admin's event form (with its three inlines), as a browser would send it."""
+    data: dict[str, Any] = {
+        "title": "Russia warns against foreign forces",
+        "slug": "",
+        "date": "2024-03-08",
+        "date_precision": "day",
+        "end_date": "",
+        "summary": "A warning.",
+        "event_type": str(event_type("force-deployment").pk),
+        "escalation": "",
+        "escalation_note": "",
+        "verification": "claimed",
+        "location_country": "",
+        "location_name": "",
+        "latitude": "",
+        "longitude": "",
+        "loaded_version": "",
+    }
+    if event is not None:
+        data.update(
+            title=event.title,
+            slug=event.slug,
+            date=event.date.isoformat(),
+            date_precision=event.date_precision,
+            summary=event.summary,
+            event_type=str(event.event_type_id),
+            escalation=str(event.escalation),
+            escalation_note=event.escalation_note,
+            verification=event.verification,
+            loaded_version=str(event.version),
+        )
+    for prefix, rows in (
+        ("event_actors", list(event.event_actors.all()) if event else []),
+        ("sources", list(event.sources.all()) if event else []),
+        ("reaction_links", list(event.reaction_links.all()) if event else []),
+    ):
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{prefix}-INITIAL_FORMS"] = str(len(rows))
+        data[f"{prefix}-MIN_NUM_FORMS"] = "0"
+        data[f"{prefix}-MAX_NUM_FORMS"] = "1000"
+        for i, row in enumerate(rows):
+            data[f"{prefix}-{i}-id"] = str(row.pk)
+            data[f"{prefix}-{i}-event"] = str(event.pk)
+            if prefix == "event_actors":
+                data.update({f"{prefix}-{i}-actor": str(row.actor_id), f"{prefix}-{i}-role": row.role})
+            elif prefix == "sources":
+                data.update(
+                    {
+                        f"{prefix}-{i}-url": row.url,
+                        f"{prefix}-{i}-kind": row.kind,
+                        f"{prefix}-{i}-publisher": row.publisher,
+                        f"{prefix}-{i}-published_on": "",
+                        f"{prefix}-{i}-title": row.title,
+                        f"{prefix}-{i}-excerpt": row.excerpt,
+                    }
+                )
+            else:
+                data.update(
+                    {
+                        f"{prefix}-{i}-responds_to": str(row.responds_to_id),
+                        f"{prefix}-{i}-kind": row.kind,
+                        f"{prefix}-{i}-note": row.note,
+                    }
+                )
+    data.update(overrides)
+    return data
+
+
+def add_inline(data: dict[str, Any], prefix: str, **fields: Any) -> dict[str, Any]:
+    """Append one new inline row (e.g. a source) to admin_event_form data."""
+    i = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = str(i + 1)
+    for name, value in fields.items():
+        data[f"{prefix}-{i}-{name}"] = str(value)
+    return data

@@ -155,3 +155,9 @@ def test_escalation_bounds_accept_decimals(record):
     filterset = event_filter(params=QueryDict("escalation_min=7.2"))
     assert filterset.is_valid()
     assert filterset.form.cleaned_data["escalation_min"] == Decimal("7.2")
+
+
+def test_reactions_only_ignores_links_to_unpublished_events(record):
+    responder = factories.published_event(slug="responds-to-draft", date=D(2024, 3, 11))
+    factories.reaction(responder, Event.objects.get(slug="draft"))
+    assert shown("reactions_only=on") == ["warning"]

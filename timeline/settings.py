@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_filters",
+    "simple_history",
     "events",
 ]
 
@@ -104,7 +105,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records who made each change in the events' revision history (simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
+
+# History is for reading: a "revert" from the history page would bypass the review workflow
+# (it could restore a published status), so corrections go through the normal form.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 ROOT_URLCONF = "timeline.urls"
 
@@ -134,6 +141,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # plotly.js straight from the installed plotly package (no CDN): see timeline/staticfinders.py
+    "timeline.staticfinders.PlotlyFinder",
+]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 
 SITE_NAME = os.environ.get("SITE_NAME", "Tension Timeline")

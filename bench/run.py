@@ -1,0 +1,222 @@
+"""Benchmark of the CSV export (not a test): rows per second and peak memory at 10k, 100k and 1M events.
+
+For each size, in a dedicated PostgreSQL database (tension_bench unless BENCH_DATABASE_URL says otherwise):
+  python  the Python streaming path (events.export.python_csv), consumed fully
+  copy    the COPY fast path (events.export.copy_csv), the one /export.csv takes on PostgreSQL
+  raw     PostgreSQL's own `COPY events_event TO STDOUT (FORMAT csv)` of the same rows: the floor
+
+Each measurement runs in a fresh process, so ru_maxrss (the process's peak resident memory) is its own;
+the Python path is also run once more under tracemalloc (peak of Python allocations), which slows it,
+so its time comes from the first run. Results go to bench/results/<timestamp>.json (gitignored) and a
+markdown table is printed.
+
+    .venv/bin/python bench/run.py                      # 10k, 100k, 1M (about 10 minutes on 2 cores)
+    .venv/bin/python bench/run.py --sizes 10000,100000  # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tension_bench?pool=0"
+PATHS = ("python", "copy", "raw")
+RESULTS = ROOT / "bench" / "results"
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.settings")
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+# --- the data --------------------------------------------------------------------------------
+
+
+def populate(size: int) -> None:
+    """`size` published events, each with an initiator, a target, one or two sources, and every fifth a
+    reaction; made with generate_series from one template row, so new columns need no change here."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from events.models import Actor, Country, Event, EventActor, EventType, Reaction, Source
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        for model in (Reaction, EventActor, Source, Event):
+            cursor.execute(f"TRUNCATE {model._meta.db_table} CASCADE")
+    lt, _ = Country.objects.get_or_create(iso2="LT", defaults={"name": "Lithuania", "slug": "lithuania"})
+    actors = [
+        Actor.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+        for slug, name in (("nato", "NATO"), ("russia", "Russia"), ("lithuania", "Lithuania"))
+    ]
+    template = Event.objects.create(
+        title="template",
+        slug="bench-template",
+        date=datetime.date(2020, 1, 1),
+        summary="template",
+        event_type=EventType.objects.get(slug="official-warning"),
+        location_country=lt,
+        location_name="Vilnius",
+        status=Event.Status.PUBLISHED,
+    )
+    varied = {
+        "slug": "'bench-' || g",
+        "title": "'Warning ' || g || ' against more foreign forces, \"stationed\" near the border'",
+        "date": "DATE '2000-01-01' + (g % 9000)",
+        "summary": "'Russia warned, on day ' || g || ', against the stationing of additional foreign forces; "
+        "the ministry said it would respond.' || CASE WHEN g % 10 = 0 THEN E'\\nA second paragraph.' ELSE '' END",
+        "escalation": "((g % 201) - 100) / 10.0",
+        "latitude": "CASE WHEN g % 4 = 0 THEN NULL ELSE 54.68700 + (g % 100) / 1000.0 END",
+        "longitude": "CASE WHEN g % 4 = 0 THEN NULL ELSE 25.27900 END",
+    }
+    columns = [f.column for f in Event._meta.concrete_fields if f.column != "id"]
+    select = ", ".join(varied.get(column, f"t.{connection.ops.quote_name(column)}") for column in columns)
+    links = ", ".join(f"{actor.pk}" for actor in actors)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO events_event ({', '.join(map(connection.ops.quote_name, columns))}) "
+            # No parameters (the expressions use %): both values are integers.
+            f"SELECT {select} FROM events_event t, generate_series(1, {int(size)}) g WHERE t.id = {int(template.pk)}"
+        )
+        cursor.execute("DELETE FROM events_event WHERE id = %s", [template.pk])
+        cursor.execute(
+            f"INSERT INTO events_eventactor (event_id, actor_id, role) "
+            f"SELECT id, (ARRAY[{links}])[1 + id % 3], 'initiator' FROM events_event "
+            f"UNION ALL SELECT id, (ARRAY[{links}])[1 + (id + 1) % 3], 'target' FROM events_event"
+        )
+        source_columns = "created_at, updated_at, url, publisher, title, kind, excerpt, event_id"
+        cursor.execute(
+            f"INSERT INTO events_source ({source_columns}) "
+            "SELECT now(), now(), 'https://news.example/' || slug, 'News', '', 'news', '', id FROM events_event "
+            f"UNION ALL SELECT now(), now(), 'https://other.example/' || id, 'Other', '', 'news', '', id "
+            "FROM events_event WHERE id % 2 = 0"
+        )
+        cursor.execute(
+            "INSERT INTO events_reaction (created_at, updated_at, event_id, responds_to_id, kind, note) "
+            "SELECT now(), now(), e.id, p.id, 'response', '' FROM events_event e "
+            "JOIN events_event p ON p.id = e.id - 1 WHERE e.id % 5 = 0 AND p.date <= e.date"
+        )
+        cursor.execute("VACUUM ANALYZE")
+
+
+# --- one measurement (in its own process) ----------------------------------------------------
+
+
+def measure(path: str, *, trace: bool) -> dict:
+    from django.db import connection
+
+    from events import export
+    from events.selectors import event_filter
+
+    events = event_filter(params={}).qs
+    if path == "python":
+        pieces = export.python_csv(events, base_url="https://tension.example/")
+    elif path == "copy":
+        pieces = export.copy_csv(events, base_url="https://tension.example/")
+    else:
+        pieces = raw_copy(connection)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if trace:
+        tracemalloc.start()
+    started = time.perf_counter()
+    size = lines = 0
+    for piece in pieces:
+        size += len(piece)
+        lines += piece.count(b"\n")
+    seconds = time.perf_counter() - started
+    result = {"path": path, "seconds": seconds, "bytes": size, "lines": lines}
+    if trace:
+        result["tracemalloc_peak"] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    # ru_maxrss is in KiB on Linux: the growth of the process's peak while the export ran.
+    result["rss_growth"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) * 1024
+    return result
+
+
+def raw_copy(connection):
+    with connection.cursor() as cursor:
+        with cursor.copy("COPY events_event TO STDOUT WITH (FORMAT csv)") as copy:
+            yield from (bytes(row) for row in copy)
+
+
+# --- the driver ------------------------------------------------------------------------------
+
+
+def run_child(url: str, path: str, *, trace: bool) -> dict:
+    args = [sys.executable, __file__, "--child", path, "--url", url] + (["--trace"] if trace else [])
+    output = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def mib(value: float) -> str:
+    return f"{value / 2**20:.1f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--child", choices=PATHS, help=argparse.SUPPRESS)
+    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        setup_django(args.url)
+        print(json.dumps(measure(args.child, trace=args.trace)))
+        return
+    if "tension_bench" not in args.url:
+        sys.exit("The benchmark truncates the events tables: use a database named tension_bench*.")
+    ensure_database(args.url)
+    setup_django(args.url)
+    results = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        started = time.perf_counter()
+        populate(size)
+        print(f"{size:>9,} events made in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+        for path in PATHS:
+            result = run_child(args.url, path, trace=False)
+            if path == "python":
+                result["tracemalloc_peak"] = run_child(args.url, path, trace=True)["tracemalloc_peak"]
+            result.update(events=size, rows_per_second=size / result["seconds"])
+            results.append(result)
+            print(f"{size:>9,} {path:<6} {result['seconds']:.2f}s", file=sys.stderr)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    (RESULTS / f"export-{stamp}.json").write_text(json.dumps({"url": args.url.split("@")[-1], "results": results}))
+    print("| events | path | seconds | rows/s | MiB out | peak Python alloc (MiB) | RSS growth (MiB) |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
+    for r in results:
+        peak = mib(r["tracemalloc_peak"]) if "tracemalloc_peak" in r else "–"
+        print(
+            f"| {r['events']:,} | {r['path']} | {r['seconds']:.2f} | {r['rows_per_second']:,.0f} | {mib(r['bytes'])} "
+            f"| {peak} | {mib(r['rss_growth'])} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,385 @@
+"""The one place that builds the timeline's Plotly figure from a filtered queryset of events.
+
+The figure is a plain dict (Plotly's JSON schema) that the page puts in a <script type="application/json">
+element and static/js/timeline.js draws. Two panels share the x-axis: the events (y = escalation,
+colour = category, diamonds for reactions joined by a line to what they respond to) and, under them,
+the tension index of the same events.
+
+Above AGGREGATE_THRESHOLD events the top panel shows one marker per period and category, counted and
+summed in the database, so neither the rows loaded into Python nor the JSON sent to the browser grow
+with the number of events.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from django.db.models import Avg, Count, Max, Min, QuerySet, Sum
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, TruncYear
+from django.urls import reverse
+
+from .models import Event, EventActor, EventType, Reaction
+from .tension import tension_index
+
+AGGREGATE_THRESHOLD = 5000
+# The aggregated view picks the finest period that gives at most this many periods.
+MAX_PERIODS = 400
+
+# Colour-blind-safe (Okabe–Ito) colours, one per category, in the taxonomy's order.
+CATEGORY_COLOURS = {
+    EventType.Category.MILITARY_POSTURE: "#D55E00",
+    EventType.Category.WARNING: "#E69F00",
+    EventType.Category.STATEMENT: "#56B4E9",
+    EventType.Category.ECONOMIC: "#CC79A7",
+    EventType.Category.DIPLOMATIC: "#0072B2",
+    EventType.Category.INCIDENT: "#B2182B",
+    EventType.Category.DE_ESCALATION: "#009E73",
+}
+CATEGORY_LABELS = dict(EventType.Category.choices)
+PUBLIC_STATUSES = (Event.Status.PUBLISHED, Event.Status.RETRACTED)
+
+PERIODS = [
+    # (name, truncation, approximate days, label format)
+    ("week", TruncWeek, 7, "week of {day} {month} {year}"),
+    ("month", TruncMonth, 31, "{month} {year}"),
+    ("quarter", TruncQuarter, 92, "Q{quarter} {year}"),
+    ("year", TruncYear, 366, "{year}"),
+]
+
+
+@dataclass
+class Chart:
+    figure: dict[str, Any]
+    aggregated: bool
+    period: str | None  # "week", "month"… when aggregated
+    event_count: int
+    first: datetime.date | None
+    last: datetime.date | None
+
+
+def event_url_pattern() -> str:
+    # reverse() once and fill in the slug: thousands of reverse() calls would dominate the build.
+    return reverse("events:detail", kwargs={"slug": "SLUG"}).replace("SLUG", "{slug}")
+
+
+def build_chart(events: QuerySet, *, query: str = "", threshold: int = AGGREGATE_THRESHOLD) -> Chart:
+    """The figure for these (already filtered, public) events; `query` is the filter's query string,
+    kept in the links of aggregated markers and index points."""
+    events = events.order_by()
+    span = events.aggregate(n=Count("id"), first=Min("date"), last=Max("date"))
+    count, first, last = span["n"], span["first"], span["last"]
+    if count > threshold:
+        traces, period = aggregated_traces(events, first, last, query)
+    else:
+        traces, period = event_traces(events), None
+    traces.append(index_trace(events, query))
+    return Chart(
+        figure={"data": traces, "layout": layout(aggregated=period is not None, period=period)},
+        aggregated=period is not None,
+        period=period,
+        event_count=count,
+        first=first,
+        last=last,
+    )
+
+
+def event_traces(events: QuerySet) -> list[dict[str, Any]]:
+    """One marker per event: a trace per category (for the legend), plus the reaction lines."""
+    rows = list(
+        events.values(
+            "id",
+            "slug",
+            "title",
+            "date",
+            "date_precision",
+            "escalation",
+            "status",
+            "event_type__name",
+            "event_type__category",
+        ).order_by("date", "id")
+    )
+    ids = [row["id"] for row in rows]
+    actors: dict[int, list[str]] = defaultdict(list)
+    for event_id, name, role in (
+        EventActor.objects.filter(event__in=events)
+        .order_by("role", "actor__name")
+        .values_list("event_id", "actor__name", "role")
+    ):
+        actors[event_id].append(name if role == EventActor.Role.INITIATOR else f"→ {name}")
+    # Only links between public events: a published reaction to a draft must not reveal the draft,
+    # not even by its marker's shape.
+    links = list(
+        Reaction.objects.filter(event__in=events, responds_to__status__in=PUBLIC_STATUSES)
+        .order_by()
+        .values_list("event_id", "responds_to_id")
+    )
+    is_reaction = {event_id for event_id, _ in links}
+    position = {row["id"]: (row["date"], float(row["escalation"])) for row in rows}
+    url = event_url_pattern()
+
+    by_category: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_category[row["event_type__category"]].append(row)
+
+    traces: list[dict[str, Any]] = []
+    # Lines first, so markers are drawn over them. None breaks the line between two links.
+    line_x: list[Any] = []
+    line_y: list[Any] = []
+    for reaction_id, original_id in links:
+        if reaction_id in position and original_id in position:
+            (x0, y0), (x1, y1) = position[original_id], position[reaction_id]
+            line_x += [x0, x1, None]
+            line_y += [y0, y1, None]
+    traces.append(
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "Reaction → what it responds to",
+            "x": line_x,
+            "y": line_y,
+            "line": {"color": "rgba(80,80,80,0.55)", "width": 1.2},
+            "hoverinfo": "skip",
+            "xaxis": "x",
+            "yaxis": "y",
+        }
+    )
+    for category, label in EventType.Category.choices:
+        # Plain events first: the legend draws a category with its first point's symbol (a circle).
+        members = sorted(by_category.get(category, []), key=lambda row: row["id"] in is_reaction)
+        if not members:
+            continue
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": label,
+                "x": [row["date"] for row in members],
+                "y": [float(row["escalation"]) for row in members],
+                "marker": {
+                    "color": CATEGORY_COLOURS[category],
+                    "size": [13 if row["id"] in is_reaction else 10 for row in members],
+                    "symbol": [symbol(row, row["id"] in is_reaction) for row in members],
+                    "line": {"color": "#222", "width": 1},
+                },
+                # customdata: [event URL, date at its precision, title, actors, type], all escaped:
+                # Plotly renders hover text as HTML-ish markup.
+                "customdata": [
+                    [
+                        url.format(slug=row["slug"]),
+                        escape(Event(date=row["date"], date_precision=row["date_precision"]).date_display),
+                        escape(("[Retracted] " if row["status"] == Event.Status.RETRACTED else "") + row["title"]),
+                        escape(", ".join(actors.get(row["id"], [])) or "—"),
+                        escape(row["event_type__name"]) + (" · reaction" if row["id"] in is_reaction else ""),
+                    ]
+                    for row in members
+                ],
+                "hovertemplate": (
+                    "%{customdata[1]}<br><b>%{customdata[2]}</b><br>%{customdata[3]}<br>"
+                    "%{customdata[4]} · escalation %{y}<extra></extra>"
+                ),
+                "xaxis": "x",
+                "yaxis": "y",
+            }
+        )
+    if ids and is_reaction & set(ids):
+        # A legend entry that explains the diamonds; it has no points of its own.
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": "◆ a reaction",
+                "x": [None],
+                "y": [None],
+                "marker": {"symbol": "diamond", "color": "#888", "size": 11, "line": {"color": "#222", "width": 1}},
+                "hoverinfo": "skip",
+                "xaxis": "x",
+                "yaxis": "y",
+            }
+        )
+    return traces
+
+
+def symbol(row: dict, reaction: bool) -> str:
+    shape = "diamond" if reaction else "circle"
+    return f"{shape}-open" if row["status"] == Event.Status.RETRACTED else shape
+
+
+def choose_period(first: datetime.date, last: datetime.date) -> tuple[str, Any, str]:
+    days = (last - first).days + 1
+    for name, trunc, length, label in PERIODS:
+        if days / length <= MAX_PERIODS:
+            return name, trunc, label
+    return PERIODS[-1][0], PERIODS[-1][1], PERIODS[-1][3]
+
+
+def period_label(template: str, start: datetime.date) -> str:
+    return template.format(
+        day=start.day, month=start.strftime("%B"), year=start.year, quarter=(start.month - 1) // 3 + 1
+    )
+
+
+def period_end(name: str, start: datetime.date) -> datetime.date:
+    if name == "week":
+        return start + datetime.timedelta(days=6)
+    if name == "year":
+        return start.replace(month=12, day=31)
+    months = 1 if name == "month" else 3
+    year, month = divmod(start.month - 1 + months, 12)
+    return datetime.date(start.year + year, month + 1, 1) - datetime.timedelta(days=1)
+
+
+def aggregated_traces(
+    events: QuerySet, first: datetime.date, last: datetime.date, query: str
+) -> tuple[list[dict[str, Any]], str]:
+    """One marker per period and category: y = mean escalation, size = number of events.
+
+    Counted and summed in the database; at most MAX_PERIODS × 7 rows come back, whatever the count.
+    A click opens the timeline narrowed to that period and category.
+    """
+    name, trunc, label = choose_period(first, last)
+    rows = (
+        events.annotate(period=trunc("date"))
+        .values("period", "event_type__category")
+        .annotate(n=Count("id"), total=Sum("escalation"), mean=Avg("escalation"))
+        .order_by("period", "event_type__category")
+    )
+    base = [
+        (key, value) for key, value in _parse_query(query) if key not in ("date_from", "date_to", "category", "page")
+    ]
+    by_category: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        start = row["period"]
+        if isinstance(start, datetime.datetime):
+            start = start.date()
+        row["period"] = start
+        by_category[row["event_type__category"]].append(row)
+    largest = max((row["n"] for members in by_category.values() for row in members), default=1)
+    traces: list[dict[str, Any]] = []
+    for category, category_label in EventType.Category.choices:
+        members = by_category.get(category, [])
+        if not members:
+            continue
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": category_label,
+                "x": [row["period"] for row in members],
+                "y": [round(float(row["mean"]), 2) for row in members],
+                "marker": {
+                    "color": CATEGORY_COLOURS[category],
+                    "size": [6 + 24 * (row["n"] / largest) ** 0.5 for row in members],
+                    "line": {"color": "#222", "width": 1},
+                },
+                "customdata": [
+                    [
+                        "?"
+                        + urlencode(
+                            base
+                            + [
+                                ("date_from", row["period"].isoformat()),
+                                ("date_to", period_end(name, row["period"]).isoformat()),
+                                ("category", category),
+                            ]
+                        ),
+                        escape(period_label(label, row["period"])),
+                        escape(category_label),
+                        row["n"],
+                        str(row["total"]),
+                    ]
+                    for row in members
+                ],
+                "hovertemplate": (
+                    "%{customdata[1]}<br><b>%{customdata[2]}</b>: %{customdata[3]} events<br>"
+                    "mean escalation %{y} · sum %{customdata[4]}<extra></extra>"
+                ),
+                "xaxis": "x",
+                "yaxis": "y",
+            }
+        )
+    return traces, name
+
+
+def index_trace(events: QuerySet, query: str) -> dict[str, Any]:
+    """The tension index under the events; a click on a point lists the events of its window.
+
+    The window page's address is given once (in `meta`) rather than per point: timeline.js adds
+    `end=<the day clicked>`."""
+    points = tension_index(events)
+    base = [(key, value) for key, value in _parse_query(query) if key not in ("end", "page")]
+    return {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "name": "Tension index (30 days)",
+        "x": [p.day for p in points],
+        "y": [float(p.value) for p in points],
+        "line": {"color": "#444", "width": 1.5, "shape": "hv"},
+        "marker": {"size": 4, "color": "#444"},
+        "fill": "tozeroy",
+        "fillcolor": "rgba(213,94,0,0.15)",
+        "meta": {"window_url": f"{reverse('events:tension_window')}?{urlencode(base)}"},
+        "hovertemplate": "30 days to %{x|%-d %b %Y}<br>index %{y}<br>click: which events?<extra></extra>",
+        "xaxis": "x",
+        "yaxis": "y2",
+        "showlegend": False,
+    }
+
+
+def _parse_query(query: str) -> list[tuple[str, str]]:
+    return parse_qsl(query, keep_blank_values=False)
+
+
+def layout(*, aggregated: bool, period: str | None) -> dict[str, Any]:
+    return {
+        "margin": {"l": 56, "r": 16, "t": 8, "b": 40},
+        "height": 620,
+        "hovermode": "closest",
+        "dragmode": "zoom",
+        "legend": {"orientation": "h", "y": -0.08, "x": 0, "font": {"size": 13}},
+        "font": {"family": "system-ui, sans-serif", "size": 14, "color": "#1b1b1b"},
+        "plot_bgcolor": "#fff",
+        "paper_bgcolor": "#fff",
+        "xaxis": {
+            "type": "date",
+            "anchor": "y2",
+            "showgrid": True,
+            "gridcolor": "#e6e6e6",
+            "rangeselector": {
+                "buttons": [
+                    {"count": 1, "label": "1 month", "step": "month", "stepmode": "backward"},
+                    {"count": 6, "label": "6 months", "step": "month", "stepmode": "backward"},
+                    {"count": 1, "label": "1 year", "step": "year", "stepmode": "backward"},
+                    {"step": "all", "label": "all"},
+                ],
+                "x": 0,
+                "y": 1.0,
+                "yanchor": "bottom",
+            },
+        },
+        "yaxis": {
+            "domain": [0.36, 0.94],
+            "title": {"text": f"mean escalation per {period}" if aggregated else "escalation"},
+            "range": [-10.5, 10.5],
+            "zeroline": True,
+            "zerolinecolor": "#999",
+            "gridcolor": "#e6e6e6",
+            "fixedrange": False,
+        },
+        "yaxis2": {
+            "domain": [0, 0.28],
+            "title": {"text": "tension index"},
+            "zeroline": True,
+            "zerolinecolor": "#999",
+            "gridcolor": "#e6e6e6",
+        },
+    }
+
+
+def figure_size_hint(figure: dict[str, Any]) -> int:
+    """Points in the figure: a cheap measure for tests and logs."""
+    return sum(len(trace.get("x", [])) for trace in figure["data"])

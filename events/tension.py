@@ -1,0 +1,87 @@
+"""The tension index: how much escalation a period holds, and which events make it.
+
+Definition (also on /about/): the tension index on day D is the sum of the escalation of the events
+dated in the 30 days ending on D, that is from D − 29 to D inclusive. An event counts on its start
+date (an exercise that lasts three weeks counts once, when it begins), at its stored escalation, so
+de-escalating events (talks, agreements) lower the index. The index is computed over the events a
+reader has filtered, so it answers "how tense was it, by this measure, among these events?".
+
+Cost: one query for the per-day sums; the window is rolled in Python over days, so the work grows
+with the span of the record, not with the number of events.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+
+WINDOW_DAYS = 30
+# The most index points sent to the browser: past this, each point stands for the highest day of a
+# run of days, so spikes survive and the payload stays bounded whatever the span.
+MAX_INDEX_POINTS = 1500
+
+
+@dataclass(frozen=True)
+class IndexPoint:
+    day: datetime.date
+    value: Decimal
+
+    @property
+    def window_start(self) -> datetime.date:
+        return window_for(self.day)[0]
+
+
+def window_for(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of the window whose index is reported on `day`."""
+    return day - datetime.timedelta(days=WINDOW_DAYS - 1), day
+
+
+def daily_sums(events: QuerySet) -> dict[datetime.date, Decimal]:
+    """Escalation summed per day, in the database (one query, one row per day that has events)."""
+    rows = events.order_by().values("date").annotate(total=Sum("escalation")).values_list("date", "total")
+    return {day: total or Decimal(0) for day, total in rows}
+
+
+def tension_index(events: QuerySet, *, max_points: int = MAX_INDEX_POINTS) -> list[IndexPoint]:
+    """The index from the first event to 29 days after the last (when the window has emptied).
+
+    One point per day on which the index changes (a step function: its value holds until the next
+    point), so the series is exact and small; see thin_out for very long spans."""
+    sums = daily_sums(events)
+    if not sums:
+        return []
+    first, last = min(sums), max(sums)
+    end = min(last + datetime.timedelta(days=WINDOW_DAYS - 1), datetime.date.max)
+    points: list[IndexPoint] = []
+    running = Decimal(0)
+    day = first
+    one_day = datetime.timedelta(days=1)
+    while True:
+        running += sums.get(day, 0)
+        leaving = day - datetime.timedelta(days=WINDOW_DAYS) if day.toordinal() > WINDOW_DAYS else None
+        if leaving is not None:
+            running -= sums.get(leaving, 0)
+        # The index is a step function: a point only where it changes (and the last day) draws it exactly.
+        if not points or points[-1].value != running or day >= end:
+            points.append(IndexPoint(day, running))
+        if day >= end:
+            break
+        day += one_day
+    return thin_out(points, max_points)
+
+
+def thin_out(points: list[IndexPoint], max_points: int) -> list[IndexPoint]:
+    """At most `max_points`: of each run of consecutive days keep the day with the largest |index|."""
+    if len(points) <= max_points:
+        return points
+    size = -(-len(points) // max_points)  # ceiling division
+    return [max(points[i : i + size], key=lambda p: abs(p.value)) for i in range(0, len(points), size)]
+
+
+def window_events(events: QuerySet, day: datetime.date) -> QuerySet:
+    """The events that make the index on `day`, largest contributions first."""
+    start, end = window_for(day)
+    return events.filter(date__gte=start, date__lte=end).order_by("-escalation", "-date", "-id")

@@ -1,0 +1,40 @@
+"""Data out: /export.csv and /feed/, over the timeline's one filter. Thin: the work is in export.py and feeds.py."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.views.decorators.http import require_safe
+
+from . import selectors
+from .export import export_csv, export_filename
+from .feeds import EventFeed
+from .filters import EventFilter
+
+
+def invalid_filter(filterset: EventFilter, *, what: str) -> HttpResponse:
+    """400 with one line per field and its error: never an empty or silently unfiltered answer."""
+    lines = [f"The {what} cannot be made: the query has an invalid filter.", ""]
+    for field, errors in filterset.errors.items():
+        label = filterset.form.fields[field].label if field in filterset.form.fields else field
+        lines += [f"{field} ({label}): {error}" for error in errors]
+    return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def export(request: HttpRequest) -> HttpResponse:
+    filterset = selectors.event_filter(params=request.GET)
+    if not filterset.is_valid():
+        return invalid_filter(filterset, what="CSV export")
+    rows = export_csv(filterset.qs, base_url=request.build_absolute_uri("/"))
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8; header=present")
+    filename = export_filename(cleaned_data=filterset.form.cleaned_data)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_safe
+def feed(request: HttpRequest) -> HttpResponse:
+    filterset = selectors.event_filter(params=request.GET)
+    if not filterset.is_valid():
+        return invalid_filter(filterset, what="feed")
+    return EventFeed()(request, filterset=filterset)

@@ -1,0 +1,148 @@
+"""events/chart.py: the figure drawn on `/`, its contents, its aggregated view and its bounded size."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+
+from events.chart import AGGREGATE_THRESHOLD, MAX_PERIODS, build_chart
+from events.models import Event, EventType
+from events.selectors import event_filter
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+# The JSON sent to the browser, in bytes, whatever the number of events.
+PAYLOAD_BOUND = 250_000
+
+
+def payload(chart) -> int:
+    return len(json.dumps(chart.figure, cls=DjangoJSONEncoder))
+
+
+def event_points(chart) -> list[list]:
+    return [point for trace in chart.figure["data"] if trace["yaxis"] == "y" for point in trace.get("customdata", [])]
+
+
+def test_each_event_is_a_point_coloured_by_category_with_its_hover():
+    factories.published_event(
+        slug="patriot",
+        title="Patriot systems for Lithuania",
+        date=D(2024, 3, 8),
+        initiator="NATO",
+        target="Russia",
+    )
+    factories.published_event(
+        slug="talks", title="Border talks", type="talks", date=D(2024, 3, 1), date_precision="month"
+    )
+    chart = build_chart(event_filter(params={}).qs)
+    traces = {trace["name"]: trace for trace in chart.figure["data"]}
+    assert traces["Military posture"]["x"] == [D(2024, 3, 8)] and traces["Military posture"]["y"] == [7.2]
+    assert traces["De-escalation"]["y"] == [-1.0]
+    assert traces["Military posture"]["marker"]["color"] != traces["De-escalation"]["marker"]["color"]
+    url, date, title, actors, kind = traces["Military posture"]["customdata"][0]
+    assert (url, date, title, actors) == (
+        "/events/patriot/",
+        "8 March 2024",
+        "Patriot systems for Lithuania",
+        "NATO, → Russia",
+    )
+    assert kind.startswith("Force deployment")
+    assert traces["De-escalation"]["customdata"][0][1] == "March 2024"  # the date at its precision
+    assert not chart.aggregated and chart.event_count == 2
+
+
+def test_reactions_get_a_distinct_marker_and_a_line_to_what_they_respond_to():
+    original = factories.published_event(slug="patriot", date=D(2024, 3, 8))
+    warning = factories.published_event(slug="warning", type="official-warning", date=D(2024, 3, 9))
+    factories.reaction(warning, original, kind="retaliation")
+    chart = build_chart(event_filter(params={}).qs)
+    traces = {trace["name"]: trace for trace in chart.figure["data"]}
+    assert traces["Warning"]["marker"]["symbol"] == ["diamond"]
+    assert traces["Military posture"]["marker"]["symbol"] == ["circle"]
+    line = traces["Reaction → what it responds to"]
+    assert (line["x"], line["y"]) == ([D(2024, 3, 8), D(2024, 3, 9), None], [7.2, 7.0, None])
+    # a line only when both ends are shown
+    only_warning = build_chart(event_filter(params={"type": "official-warning"}).qs)
+    assert [t for t in only_warning.figure["data"] if t["mode"] == "lines"][0]["x"] == []
+
+
+def test_retracted_events_are_drawn_hollow_and_say_so():
+    event = factories.published_event(slug="withdrawn", title="Withdrawn report")
+    event.status, event.retraction_note = Event.Status.RETRACTED, "Misattributed."
+    event.save()
+    chart = build_chart(event_filter(params={"include_retracted": "on"}).qs)
+    assert event_points(chart)[0][2] == "[Retracted] Withdrawn report"
+    assert [t for t in chart.figure["data"] if t["name"] == "Military posture"][0]["marker"]["symbol"] == [
+        "circle-open"
+    ]
+
+
+def test_the_index_panel_shares_the_x_axis_and_links_to_its_window():
+    factories.published_event(date=D(2024, 3, 8))
+    chart = build_chart(event_filter(params={"country": ""}).qs, query="actor=nato&page=3")
+    index = chart.figure["data"][-1]
+    assert (index["xaxis"], index["yaxis"]) == ("x", "y2")
+    assert index["meta"]["window_url"] == "/tension/?actor=nato"
+    assert chart.figure["layout"]["xaxis"]["rangeselector"]["buttons"]
+
+
+def small_record(n: int) -> None:
+    factories.published_event(slug="seed")
+    types = list(EventType.objects.all())
+    now = timezone.now()
+    Event.objects.bulk_create(
+        Event(
+            title=f"Bulk event {i}",
+            slug=f"bulk-{i}",
+            date=D(2015, 1, 1) + datetime.timedelta(days=i % 3650),
+            summary="Generated.",
+            event_type=types[i % len(types)],
+            escalation=types[i % len(types)].default_escalation,
+            status=Event.Status.PUBLISHED if i % 10 else Event.Status.DRAFT,
+            published_at=now if i % 10 else None,
+        )
+        for i in range(n)
+    )
+
+
+def test_above_the_threshold_the_chart_aggregates_per_period_and_category_and_says_so(client):
+    small_record(40)
+    chart = build_chart(event_filter(params={}).qs, threshold=30)
+    assert chart.aggregated and chart.period in ("week", "month", "quarter", "year")
+    counts = [point[3] for point in event_points(chart)]
+    assert sum(counts) == 37  # 36 public bulk events and the seed; the 4 drafts are not counted
+    assert all(point[0].startswith("?") and "category=" in point[0] for point in event_points(chart))
+    assert chart.figure["layout"]["yaxis"]["title"]["text"] == f"mean escalation per {chart.period}"
+
+
+def test_with_20000_events_the_payload_and_the_queries_stay_bounded(client, django_assert_max_num_queries):
+    small_record(20_000)
+    with django_assert_max_num_queries(4):
+        chart = build_chart(event_filter(params={}).qs)
+    assert chart.event_count == 18_001 > AGGREGATE_THRESHOLD and chart.aggregated
+    assert len(event_points(chart)) <= MAX_PERIODS * len(EventType.Category.choices)
+    assert payload(chart) < PAYLOAD_BOUND
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Too many events to draw one by one (18001)" in response.content.decode()
+    assert len(response.content) < PAYLOAD_BOUND + 60_000  # the figure plus the page around it
+
+
+def test_just_under_the_threshold_every_event_is_drawn_and_the_payload_is_still_bounded():
+    small_record(AGGREGATE_THRESHOLD + 300)  # a tenth are drafts: just under the threshold are public
+    chart = build_chart(event_filter(params={}).qs)
+    assert not chart.aggregated and len(event_points(chart)) == chart.event_count <= AGGREGATE_THRESHOLD
+    assert payload(chart) < 4 * PAYLOAD_BOUND
+
+
+def test_decimal_escalation_reaches_the_browser_as_numbers():
+    factories.published_event(escalation=Decimal("6.5"), escalation_note="Only a statement of intent.")
+    chart = build_chart(event_filter(params={}).qs)
+    assert [t for t in chart.figure["data"] if t["name"] == "Military posture"][0]["y"] == [6.5]

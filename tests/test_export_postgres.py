@@ -1,0 +1,122 @@
+"""On PostgreSQL the export is a COPY … TO STDOUT: byte for byte the file of the Python path."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+
+from events import export
+from events.models import Event, EventActor, Source
+from events.selectors import event_filter
+from tests import factories
+
+pytestmark = pytest.mark.postgres
+D = datetime.date
+BASE = "https://tension.example/"
+
+
+def both_paths(query: str = "") -> tuple[bytes, bytes]:
+    events = event_filter(params=QueryDict(query)).qs
+    python = b"".join(export.python_csv(events, base_url=BASE, chunk_size=7))
+    copy = b"".join(export.copy_csv(events, base_url=BASE))
+    return python, copy
+
+
+@pytest.fixture
+def demo(postgres_only):
+    call_command("load_demo", verbosity=0)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "include_retracted=on",
+        "country=LT&sort=title",
+        "actor=russia&role=initiator",
+        "category=de_escalation&sort=escalation",
+        "q=Patriot missiles",
+        "region=baltic-states&date_from=2022-01-01&sort=-escalation",
+        "reactions_only=on&sort=date",
+    ],
+)
+def test_copy_and_python_paths_write_the_same_bytes_for_the_demo(demo, query):
+    python, copy = both_paths(query)
+    assert python.count(b"\r\n") == event_filter(params=QueryDict(query)).qs.count() + 1
+    assert copy == python
+
+
+def test_copy_and_python_paths_write_the_same_bytes_for_awkward_values(postgres_only):
+    texts = [
+        'He said "no", then left',
+        "Line one\nline two\r\nline three",
+        "Литва и Беларусь: «граница» — 立陶宛 🚀",
+        "  spaced, with comma  ",
+        "'Zapad' begins",
+        "\\. alone",
+        "\\N",
+        "NULL",
+        *(f"{prefix}SUM(A1:A9)" for prefix in ("=", "+", "-", "@", "\t", "\r")),
+    ]
+    earlier = factories.published_event(slug="-earlier", date=D(2020, 1, 1))
+    draft = factories.event(slug="draft-target", date=D(2020, 1, 2))
+    for n, text in enumerate(texts):
+        event = factories.published_event(
+            slug=f"awkward-{n}",
+            title=text,
+            summary=text,
+            location_name=text,
+            date=D(2024, 3, 1) + datetime.timedelta(days=n),
+            end_date=D(2024, 4, 1) if n % 2 else None,
+            date_precision=("day", "month", "year")[n % 3],
+            latitude=Decimal("-0.00001") * n if n % 3 else None,
+            longitude=Decimal("179.99999") if n % 3 else None,
+            escalation=Decimal("-10.0") + n,
+            escalation_note="Differs.",
+            type="statement",
+            initiator="Upper-Case",
+        )
+        # Hyphens and capitals: PostgreSQL must sort slugs as Python does (COLLATE "C"), not as a locale would.
+        for slug in ("nato-b", "natoa", "Nato-c"):
+            EventActor.objects.create(event=event, actor=factories.actor(slug, slug=slug), role=EventActor.Role.TARGET)
+        Source.objects.create(event=event, url="", title="Broadcast", publisher="Radio")
+        Source.objects.create(event=event, url=f"https://z.example/{n}", publisher="Z")
+        factories.reaction(event, earlier)
+        factories.reaction(event, draft)
+    retracted = Event.objects.get(slug="awkward-3")
+    retracted.status, retracted.retraction_note = Event.Status.RETRACTED, "=cmd|' /C calc'!A0"
+    retracted.save()
+    Event.objects.filter(slug="awkward-4").update(
+        updated_at=datetime.datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.UTC)
+    )
+    for query in ("include_retracted=on", "include_retracted=on&sort=title", "q=Zapad"):
+        python, copy = both_paths(query)
+        assert copy == python, query
+    python, _ = both_paths("include_retracted=on")
+    assert python.count(b"\r\n") > len(texts) + 2, "line breaks inside values are kept inside their quotes"
+    assert b",retracted,'=cmd|' /C calc'!A0," in python
+    assert b",''Zapad' begins," in python
+    assert b",'-earlier," in python, "a slug is text: it gets the apostrophe too"
+
+
+def test_the_view_takes_the_copy_path_on_postgresql(demo, client, settings):
+    settings.ALLOWED_HOSTS = ["tension.example"]
+    # The debug cursor (as with DEBUG on) logs every statement, COPY included.
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/export.csv?country=LT", HTTP_HOST="tension.example", secure=True)
+        streamed = b"".join(response.streaming_content)
+    copies = [query["sql"] for query in queries if query["sql"].startswith("COPY (SELECT")]
+    assert len(copies) == 1, "one statement for the whole file"
+    python, _ = both_paths("country=LT")
+    assert streamed == python
+
+
+def test_an_empty_result_is_the_header_alone(postgres_only):
+    python, copy = both_paths("")
+    assert copy == python == export.header_line()
