@@ -98,3 +98,24 @@ EVENT_TYPES: list[tuple[str, str, str, str, str, str]] = [
         "Formal agreements, confidence-building measures.",
     ),
 ]
+
+
+def ensure_event_types() -> None:
+    """Put back any type of the taxonomy that is missing, leaving editors' changes alone.
+
+    Migration 0002 loads the taxonomy; this is for databases emptied since (a test's flush)."""
+    from decimal import Decimal
+
+    from .models import EventType
+
+    for slug, name, category, cameo_code, escalation, description in EVENT_TYPES:
+        EventType.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "category": category,
+                "cameo_code": cameo_code,
+                "default_escalation": Decimal(escalation),
+                "description": description,
+            },
+        )

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 import plotly.offline
 import pytest
 from django.core.management import call_command
 from django.http import QueryDict
 
-from events.models import Actor, Event, EventQuerySet, EventType
+from events.models import Actor, Event, EventQuerySet
 from events.selectors import event_filter
-from events.taxonomy import EVENT_TYPES
+from events.taxonomy import ensure_event_types
 
 # live_server needs real transactions, and the flush after each such test also empties the taxonomy
 # that migration 0002 loaded: the `demo` fixture puts it back before loading the demo record.
@@ -24,17 +23,7 @@ INDEX_POINTS = "#timeline-chart g.subplot.xy2 .scatterlayer path.point"
 
 @pytest.fixture
 def demo(live_server):
-    for slug, name, category, cameo_code, escalation, description in EVENT_TYPES:
-        EventType.objects.get_or_create(
-            slug=slug,
-            defaults={
-                "name": name,
-                "category": category,
-                "cameo_code": cameo_code,
-                "default_escalation": Decimal(escalation),
-                "description": description,
-            },
-        )
+    ensure_event_types()
     call_command("load_demo", verbosity=0)
 
 

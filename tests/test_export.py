@@ -395,11 +395,6 @@ def test_the_column_documentation_names_every_column():
 # --- back through the admin importer -----------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="events/importing.py reads a missing `verification` column as 'claimed', and the export's columns "
-    "(the issue's list) have no verification: 60 confirmed or disputed demo events then 'differ'",
-)
 def test_the_demo_export_imports_back_unchanged(client, demo):
     from events import importing
 
@@ -409,10 +404,6 @@ def test_the_demo_export_imports_back_unchanged(client, demo):
     assert (report.rows, report.unchanged, report.created, report.updated) == (62, 62, 0, 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="events/importing.py does not yet undo the export's apostrophe (events.export.restore_cell)",
-)
 def test_a_neutralised_cell_imports_back_unchanged(client):
     from events import importing
 
