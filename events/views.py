@@ -8,8 +8,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Sum
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 
 from . import selectors
 from .chart import build_chart
@@ -104,11 +102,6 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def about(request: HttpRequest) -> HttpResponse:
-    # The CSV columns are documented by the export's own partial; until it exists, the page says less.
-    try:
-        csv_columns = get_template("events/_csv_columns.html").template.name
-    except TemplateDoesNotExist:
-        csv_columns = None
     return render(
         request,
         "events/about.html",
@@ -116,6 +109,5 @@ def about(request: HttpRequest) -> HttpResponse:
             "event_types": EventType.objects.order_by("category", "-default_escalation", "name"),
             "categories": EventType.Category.choices,
             "window_days": WINDOW_DAYS,
-            "csv_columns": csv_columns,
         },
     )

@@ -55,3 +55,43 @@ def page(browser, live_server):
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
     yield page
     context.close()
+
+
+@pytest.fixture
+def record(db):
+    """A small public record with one reaction, a retraction, a draft and an event in review."""
+    import datetime
+
+    from events.models import Event, Region
+    from tests import factories
+
+    D = datetime.date
+    lt, ru, pl = factories.country("LT"), factories.country("RU"), factories.country("PL")
+    Region.objects.create(name="Baltic states", slug="baltic-states").countries.set([lt])
+    patriot = factories.published_event(
+        slug="patriot", title="Patriot systems for Lithuania", date=D(2024, 3, 8), location_country=lt
+    )
+    warning = factories.published_event(
+        slug="warning",
+        title="Russia warns",
+        type="official-warning",
+        date=D(2024, 3, 9),
+        location_country=ru,
+        initiator="Russia",
+        target="NATO",
+    )
+    factories.reaction(warning, patriot)
+    factories.published_event(
+        slug="talks",
+        title="Border talks",
+        type="talks",
+        date=D(2023, 6, 1),
+        location_country=pl,
+        initiator="Poland",
+        verification=Event.Verification.CONFIRMED,
+    )
+    withdrawn = factories.published_event(slug="withdrawn", title="Withdrawn report", date=D(2024, 1, 5))
+    withdrawn.status, withdrawn.retraction_note = Event.Status.RETRACTED, "The report was withdrawn."
+    withdrawn.save()
+    factories.event(slug="draft", title="Draft Patriot follow-up", date=D(2024, 3, 10), location_country=lt)
+    factories.event(slug="review", title="Patriot under review", status=Event.Status.IN_REVIEW, date=D(2024, 3, 11))

@@ -32,5 +32,9 @@ def test_it_says_exactly_how_the_index_is_computed_and_how_to_cite(client):
     assert 'id="cite"' in html and "http://testserver/events/" in html
 
 
-def test_it_renders_whether_or_not_the_csv_columns_partial_exists(client):
-    assert client.get("/about/").status_code == 200
+def test_it_documents_every_column_of_the_csv_export(client):
+    from events.columns import EXPORT_COLUMNS
+
+    html = client.get("/about/").content.decode()
+    for column in EXPORT_COLUMNS:
+        assert f"<code>{column}</code>" in html, column
