@@ -78,8 +78,23 @@ def build_chart(events: QuerySet, *, query: str = "", threshold: int = AGGREGATE
     else:
         traces, period = event_traces(events), None
     traces.append(index_trace(events, query))
+    figure_layout = layout(aggregated=period is not None, period=period)
+    if count == 0:
+        # An empty plot with a year-2000 axis reads like a bug: say plainly that nothing matches.
+        figure_layout["annotations"] = [
+            {
+                "text": "No events match these filters",
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.65,
+                "font": {"size": 18, "color": "#555"},
+            }
+        ]
+        figure_layout["xaxis"]["visible"] = False
     return Chart(
-        figure={"data": traces, "layout": layout(aggregated=period is not None, period=period)},
+        figure={"data": traces, "layout": figure_layout},
         aggregated=period is not None,
         period=period,
         event_count=count,

@@ -146,3 +146,11 @@ def test_decimal_escalation_reaches_the_browser_as_numbers():
     factories.published_event(escalation=Decimal("6.5"), escalation_note="Only a statement of intent.")
     chart = build_chart(event_filter(params={}).qs)
     assert [t for t in chart.figure["data"] if t["name"] == "Military posture"][0]["y"] == [6.5]
+
+
+def test_an_empty_view_says_that_nothing_matches(db):
+    from events.chart import build_chart
+    from events.models import Event
+
+    figure = build_chart(Event.objects.none()).figure
+    assert figure["layout"]["annotations"][0]["text"] == "No events match these filters"

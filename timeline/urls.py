@@ -3,6 +3,8 @@ from django.urls import include, path
 
 admin.site.site_header = "Tension Timeline — editors"
 admin.site.site_title = "Tension Timeline"
+# The change list needs the width more than a second copy of the app index.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("admin/", admin.site.urls),
