@@ -23,7 +23,7 @@ from django.db.models import Avg, Count, Max, Min, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, TruncYear
 from django.urls import reverse
 
-from .models import Event, EventActor, EventType, Reaction
+from .models import PUBLIC_STATUSES, Event, EventActor, EventType, Reaction
 from .tension import tension_index
 
 AGGREGATE_THRESHOLD = 5000
@@ -41,7 +41,6 @@ CATEGORY_COLOURS = {
     EventType.Category.DE_ESCALATION: "#009E73",
 }
 CATEGORY_LABELS = dict(EventType.Category.choices)
-PUBLIC_STATUSES = (Event.Status.PUBLISHED, Event.Status.RETRACTED)
 
 PERIODS = [
     # (name, truncation, approximate days, label format)

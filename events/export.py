@@ -32,7 +32,7 @@ from django.db.models.functions import Collate, Concat, NullIf
 from django.urls import reverse
 
 from .columns import EXPORT_COLUMNS, MULTI_VALUE_SEPARATOR
-from .models import Event, EventActor, Reaction, Source
+from .models import PUBLIC_STATUSES, Event, EventActor, Reaction, Source
 
 NUMERIC_COLUMNS = frozenset({"id", "escalation", "latitude", "longitude"})
 # The OWASP prefixes, and the apostrophe itself so that the rule can be undone exactly.
@@ -40,7 +40,6 @@ INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "'")
 LINE_TERMINATOR = "\r\n"
 CHUNK_SIZE = 2000  # events read (and prefetched) per query on the Python path
 FLUSH_BYTES = 64 * 1024  # bytes gathered before a piece of the response goes out
-REFERABLE_STATUSES = (Event.Status.PUBLISHED, Event.Status.RETRACTED)  # responds_to never names a draft
 
 
 def neutralise(value: str) -> str:
@@ -166,7 +165,7 @@ def _chunk_rows(ids: list[int]) -> Iterator[dict[str, Any]]:
     links = EventActor.objects.filter(event_id__in=ids).order_by().values_list("event_id", "role", "actor__slug")
     for event_id, role, slug in links:
         rows[event_id]["initiators" if role == EventActor.Role.INITIATOR else "targets"].append(slug)
-    reactions = Reaction.objects.filter(event_id__in=ids, responds_to__status__in=REFERABLE_STATUSES)
+    reactions = Reaction.objects.filter(event_id__in=ids, responds_to__status__in=PUBLIC_STATUSES)
     for event_id, slug in reactions.order_by().values_list("event_id", "responds_to__slug"):
         rows[event_id]["responds_to"].append(slug)
     sources = Source.objects.filter(event_id__in=ids).exclude(url="").order_by("id")
@@ -269,7 +268,7 @@ def copy_select(events: QuerySet, *, base_url: str) -> tuple[str, tuple]:
         "longitude": F("longitude"),
         "responds_to": text(
             _joined(
-                Reaction.objects.filter(event=OuterRef("pk"), responds_to__status__in=REFERABLE_STATUSES),
+                Reaction.objects.filter(event=OuterRef("pk"), responds_to__status__in=PUBLIC_STATUSES),
                 "responds_to__slug",
                 ordering=Collate("responds_to__slug", "C"),
             )

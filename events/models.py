@@ -182,7 +182,7 @@ class EventQuerySet(models.QuerySet):
         """Events that respond to another; with to_public_only, to one a reader may see."""
         links = Reaction.objects.filter(event=OuterRef("pk"))
         if to_public_only:
-            links = links.filter(responds_to__status__in=[Event.Status.PUBLISHED, Event.Status.RETRACTED])
+            links = links.filter(responds_to__status__in=PUBLIC_STATUSES)
         return self.filter(Exists(links))
 
     def confirmed(self) -> EventQuerySet:
@@ -361,7 +361,7 @@ class Event(Stamped):
 
     @property
     def is_public(self) -> bool:
-        return self.status in (self.Status.PUBLISHED, self.Status.RETRACTED)
+        return self.status in PUBLIC_STATUSES
 
     @property
     def date_display(self) -> str:
@@ -437,6 +437,10 @@ class Event(Stamped):
     @property
     def targets(self) -> list[Actor]:
         return [link.actor for link in self.event_actors.all() if link.role == EventActor.Role.TARGET]
+
+
+# What readers may see: published events, and retracted ones, which stay on the record, marked.
+PUBLIC_STATUSES = (Event.Status.PUBLISHED, Event.Status.RETRACTED)
 
 
 def format_date(value: datetime.date | None, precision: str) -> str:

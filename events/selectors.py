@@ -10,7 +10,7 @@ from django.db import connection
 from django.http import Http404
 
 from .filters import EventFilter
-from .models import Event, EventQuerySet, Reaction
+from .models import PUBLIC_STATUSES, Event, EventQuerySet, Reaction
 
 
 def public_events(*, include_retracted: bool = True) -> EventQuerySet:
@@ -42,7 +42,6 @@ def event_for_reader(*, slug: str, user: User | AnonymousUser) -> Event:
 # page must stay readable and its query bounded; a cycle (which the model forbids, but a database
 # edit could still create) stops here too.
 CHAIN_MAX_DEPTH = 25
-PUBLIC_STATUSES = (Event.Status.PUBLISHED, Event.Status.RETRACTED)
 
 
 @dataclass
