@@ -16,7 +16,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
 WINDOW_DAYS = 30
 # The most index points sent to the browser: past this, each point stands for the highest day of a
@@ -39,18 +39,43 @@ def window_for(day: datetime.date) -> tuple[datetime.date, datetime.date]:
     return day - datetime.timedelta(days=WINDOW_DAYS - 1), day
 
 
-def daily_sums(events: QuerySet) -> dict[datetime.date, Decimal]:
-    """Escalation summed per day, in the database (one query, one row per day that has events)."""
-    rows = events.order_by().values("date").annotate(total=Sum("escalation")).values_list("date", "total")
-    return {day: total or Decimal(0) for day, total in rows}
+@dataclass(frozen=True)
+class DailyTotals:
+    """Per day that has events: their escalation summed, and how many there are (one query)."""
+
+    sums: dict[datetime.date, Decimal]
+    counts: dict[datetime.date, int]
+
+    @classmethod
+    def of(cls, events: QuerySet) -> DailyTotals:
+        rows = events.order_by().values("date").annotate(total=Sum("escalation"), n=Count("id"))
+        sums, counts = {}, {}
+        for row in rows.values_list("date", "total", "n"):
+            sums[row[0]], counts[row[0]] = row[1] or Decimal(0), row[2]
+        return cls(sums, counts)
+
+    @property
+    def event_count(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def first(self) -> datetime.date | None:
+        return min(self.sums, default=None)
+
+    @property
+    def last(self) -> datetime.date | None:
+        return max(self.sums, default=None)
 
 
-def tension_index(events: QuerySet, *, max_points: int = MAX_INDEX_POINTS) -> list[IndexPoint]:
+def tension_index(
+    events: QuerySet | None = None, *, totals: DailyTotals | None = None, max_points: int = MAX_INDEX_POINTS
+) -> list[IndexPoint]:
     """The index from the first event to 29 days after the last (when the window has emptied).
 
     One point per day on which the index changes (a step function: its value holds until the next
-    point), so the series is exact and small; see thin_out for very long spans."""
-    sums = daily_sums(events)
+    point), so the series is exact and small; see thin_out for very long spans. Give `totals` when
+    they are already at hand (the chart has them), to save the query."""
+    sums = (totals or DailyTotals.of(events)).sums
     if not sums:
         return []
     first, last = min(sums), max(sums)

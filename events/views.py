@@ -41,7 +41,9 @@ def timeline(request: HttpRequest) -> HttpResponse:
     events = filterset.qs
     query = query_without(request.GET, "page")
     chart = build_chart(events, query=query)
-    page = Paginator(with_display_details(events), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(with_display_details(events), EVENTS_PER_PAGE)
+    paginator.count = chart.event_count  # counted already: a second COUNT(*) costs a scan at scale
+    page = paginator.get_page(request.GET.get("page"))
     current_sort = filterset.form.cleaned_data.get("sort") if filterset.is_valid() else None
     current_sort = current_sort or "-date"
     unsorted = query_without(request.GET, "page", "sort")

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# The expression must match events.models.search_document() exactly, or PostgreSQL will not use it.
+# Superseded by 0006, which indexes a stored search_vector column instead and drops this index.
 CREATE = (
     "CREATE INDEX IF NOT EXISTS event_search_gin ON events_event USING gin "
     "(to_tsvector('english'::regconfig, (COALESCE(title, '')::text || ' ' || COALESCE(summary, ''))))"
