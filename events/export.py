@@ -31,6 +31,7 @@ from django.db.models import F, Func, OuterRef, QuerySet, Subquery, TextField, V
 from django.db.models.functions import Collate, Concat, NullIf
 from django.urls import reverse
 
+from .batching import batched
 from .columns import EXPORT_COLUMNS, MULTI_VALUE_SEPARATOR
 from .models import PUBLIC_STATUSES, Event, EventActor, Reaction, Source
 
@@ -142,17 +143,6 @@ def row_cells(row: dict[str, Any], *, url_prefix: str, url_suffix: str) -> list[
     ]
 
 
-def _chunks(values: Iterator[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for value in values:
-        chunk.append(value)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def _chunk_rows(ids: list[int]) -> Iterator[dict[str, Any]]:
     """The rows of these events, in this order: four queries whatever the number of ids."""
     names = list(EVENT_FIELDS)
@@ -183,7 +173,7 @@ def iter_rows(events: QuerySet, *, chunk_size: int | None = None) -> Iterator[di
     """
     chunk_size = chunk_size or CHUNK_SIZE
     ids = events.values_list("id", flat=True).iterator(chunk_size=chunk_size)
-    for chunk in _chunks(ids, chunk_size):
+    for chunk in batched(ids, chunk_size):
         yield from _chunk_rows(chunk)
 
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import itertools
 import secrets
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -47,9 +46,10 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .batching import batched
 from .columns import EXPORT_COLUMNS, MULTI_VALUE_SEPARATOR
 from .export import restore_cell
-from .models import Actor, Country, Event, EventActor, EventType, Reaction, Source
+from .models import Actor, Country, Event, EventActor, EventType, Reaction, Source, base_slug
 
 COLUMNS = EXPORT_COLUMNS
 REQUIRED_COLUMNS = ["slug", "date", "title", "summary", "event_type"]
@@ -280,7 +280,7 @@ def _parse(line: int, row: dict[str, str], form: RowForm) -> ParsedRow | list[Ro
     }
     # A row without a slug gets one derived from its title and date, so that importing it again
     # finds the same event.
-    slug = cleaned["slug"] or f"{_slugify(values['title'])[:180]}-{date:%Y-%m-%d}"
+    slug = cleaned["slug"] or base_slug(values["title"], date)
     return ParsedRow(
         line=line,
         slug=slug,
@@ -290,12 +290,6 @@ def _parse(line: int, row: dict[str, str], form: RowForm) -> ParsedRow | list[Ro
         responds_to=cleaned["responds_to"],
         source_urls=cleaned["source_urls"],
     )
-
-
-def _slugify(text: str) -> str:
-    from django.utils.text import slugify
-
-    return slugify(text) or "event"
 
 
 def _model_errors(parsed: ParsedRow, existing: Event | None) -> list[RowError]:
@@ -388,12 +382,6 @@ def _load_existing(slugs: Iterable[str], *, lock: bool = False) -> dict[str, Exi
     }
 
 
-def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
-
-
 def _parsed_rows(file: IO[bytes], report: ImportReport, lookups: Lookups) -> Iterator[ParsedRow | list[RowError]]:
     form = RowForm(lookups=lookups)
     for line, row in _reader(file, report):
@@ -408,7 +396,7 @@ def import_events(*, file: IO[bytes], user: Any = None, dry_run: bool = False) -
     references: list[tuple[int, str, int, frozenset[str]]] = []  # rows that respond to others
 
     # Pass 1: parse and validate everything; count what would happen.
-    for batch in _batches(_parsed_rows(file, report, lookups), BATCH_SIZE):
+    for batch in batched(_parsed_rows(file, report, lookups), BATCH_SIZE):
         good = []
         for parsed in batch:
             report.rows += 1
@@ -461,7 +449,7 @@ def import_events(*, file: IO[bytes], user: Any = None, dry_run: bool = False) -
 
     # Pass 2: write, in batches, in one transaction: any failure leaves the database as it was.
     with transaction.atomic():
-        for batch in _batches(_parsed_rows(file, report, lookups), BATCH_SIZE):
+        for batch in batched(_parsed_rows(file, report, lookups), BATCH_SIZE):
             _write_batch([p for p in batch if isinstance(p, ParsedRow)], user=user)
         _write_reactions(references, user=user)
         report.written = True
@@ -474,7 +462,7 @@ def _check_references(
     """Each responds_to slug names an event in the file or the database, dated no later than the row."""
     outside = {slug for *_, refs in references for slug in refs if slug not in index}
     dates: dict[str, int] = {}
-    for chunk in _batches(sorted(outside), BATCH_SIZE):
+    for chunk in batched(sorted(outside), BATCH_SIZE):
         dates.update(
             (slug, date.toordinal()) for slug, date in Event.objects.filter(slug__in=chunk).values_list("slug", "date")
         )
@@ -566,7 +554,7 @@ def _publisher(url: str) -> str:
 def _write_reactions(references: list[tuple[int, str, int, frozenset[str]]], *, user: Any) -> None:
     """After every event of the file exists: set each row's reactions to exactly its responds_to."""
     history = {"default_user": user if getattr(user, "is_authenticated", False) else None}
-    for chunk in _batches(references, BATCH_SIZE):
+    for chunk in batched(references, BATCH_SIZE):
         slugs = {slug for _, slug, _, refs in chunk for slug in (slug, *refs)}
         ids = dict(Event.objects.filter(slug__in=slugs).values_list("slug", "pk"))
         wanted = {(ids[slug], ids[ref]) for _, slug, _, refs in chunk for ref in refs}

@@ -445,10 +445,14 @@ def format_date(value: datetime.date | None, precision: str) -> str:
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
+def base_slug(title: str, date: datetime.date | None) -> str:
+    """The slug an event's title and date give, before any suffix that makes it unique."""
+    base = slugify(title)[:180] or "event"
+    return f"{base}-{date:%Y-%m-%d}" if date else base
+
+
 def unique_slug(title: str, date: datetime.date | None) -> str:
-    base = slugify(f"{title}")[:180] or "event"
-    if date:
-        base = f"{base}-{date:%Y-%m-%d}"
+    base = base_slug(title, date)
     slug, n = base, 2
     while Event.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
