@@ -23,7 +23,7 @@ from django.db.models import Avg, Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, TruncYear
 from django.urls import reverse
 
-from .models import PUBLIC_STATUSES, Event, EventActor, EventType, Reaction
+from .models import PUBLIC_STATUSES, Event, EventActor, EventType, Reaction, event_path_parts
 from .tension import DailyTotals, tension_index
 
 AGGREGATE_THRESHOLD = 5000
@@ -59,11 +59,6 @@ class Chart:
     event_count: int
     first: datetime.date | None
     last: datetime.date | None
-
-
-def event_url_pattern() -> str:
-    # reverse() once and fill in the slug: thousands of reverse() calls would dominate the build.
-    return reverse("events:detail", kwargs={"slug": "SLUG"}).replace("SLUG", "{slug}")
 
 
 def build_chart(events: QuerySet, *, query: str = "", threshold: int = AGGREGATE_THRESHOLD) -> Chart:
@@ -135,7 +130,7 @@ def event_traces(events: QuerySet) -> list[dict[str, Any]]:
     )
     is_reaction = {event_id for event_id, _ in links}
     position = {row["id"]: (row["date"], float(row["escalation"])) for row in rows}
-    url = event_url_pattern()
+    url_prefix, url_suffix = event_path_parts()
 
     by_category: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
@@ -185,7 +180,7 @@ def event_traces(events: QuerySet) -> list[dict[str, Any]]:
                 # Plotly renders hover text as HTML-ish markup.
                 "customdata": [
                     [
-                        url.format(slug=row["slug"]),
+                        f"{url_prefix}{row['slug']}{url_suffix}",
                         escape(Event(date=row["date"], date_precision=row["date_precision"]).date_display),
                         escape(("[Retracted] " if row["status"] == Event.Status.RETRACTED else "") + row["title"]),
                         escape(", ".join(actors.get(row["id"], [])) or "—"),

@@ -29,11 +29,10 @@ from typing import Any
 from django.db import connections
 from django.db.models import F, Func, OuterRef, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Collate, Concat, NullIf
-from django.urls import reverse
 
 from .batching import batched
 from .columns import EXPORT_COLUMNS, MULTI_VALUE_SEPARATOR
-from .models import PUBLIC_STATUSES, Event, EventActor, Reaction, Source
+from .models import PUBLIC_STATUSES, Event, EventActor, Reaction, Source, event_path_parts
 
 NUMERIC_COLUMNS = frozenset({"id", "escalation", "latitude", "longitude"})
 # The OWASP prefixes, and the apostrophe itself so that the rule can be undone exactly.
@@ -72,9 +71,7 @@ def event_url_parts(*, base_url: str) -> tuple[str, str]:
     The COPY path concatenates prefix || slug || suffix in SQL, so both paths build it the same way.
     `base_url` is what request.build_absolute_uri("/") gives: scheme, host and script prefix.
     """
-    marker = "slug-placeholder"
-    path = reverse("events:detail", kwargs={"slug": marker})
-    prefix, suffix = path.split(marker)
+    prefix, suffix = event_path_parts()
     return base_url.rstrip("/") + prefix, suffix
 
 

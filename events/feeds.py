@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 
 from .filters import EventFilter, describe
-from .models import Event, EventActor
+from .models import Event
 
 FEED_ITEMS = 50
 
@@ -51,11 +51,7 @@ class EventFeed(Feed):
     def items(self, filterset: EventFilter) -> QuerySet:
         # Newest *publication* first (not newest event date): a follower wants what was just added,
         # even when it records something older. The filter's own `sort` does not apply to a feed.
-        return (
-            filterset.qs.select_related("event_type", "location_country")
-            .prefetch_related(Prefetch("event_actors", queryset=EventActor.objects.select_related("actor")))
-            .order_by("-published_at", "-id")[:FEED_ITEMS]
-        )
+        return filterset.qs.for_display().order_by("-published_at", "-id")[:FEED_ITEMS]
 
     def item_title(self, item: Event) -> str:
         # Atom1Feed escapes the text itself; the Feed default would escape it a second time.

@@ -82,12 +82,8 @@ def changes_since(*, event: Event, version: int) -> tuple[list[FieldChange], lis
 def related_history(*, event: Event, after: Any = None, limit: int = 200) -> list[RelatedChange]:
     """The history of the event's sources, actor links and reactions, newest first."""
     result: list[RelatedChange] = []
-    kinds = [
-        (Source, "Source", ["url", "publisher", "title", "published_on", "kind", "excerpt"]),
-        (EventActor, "Actor of the event", ["actor", "role"]),
-        (Reaction, "Responds to", ["responds_to", "kind", "note"]),
-    ]
-    for model, what, _fields in kinds:
+    kinds = [(Source, "Source"), (EventActor, "Actor of the event"), (Reaction, "Responds to")]
+    for model, what in kinds:
         records = model.history.filter(event_id=event.pk).select_related("history_user")
         if after is not None:
             records = records.filter(history_date__gt=after)

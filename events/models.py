@@ -198,8 +198,11 @@ class EventQuerySet(models.QuerySet):
             return self.filter(search_vector=SearchQuery(text, config="english", search_type="websearch"))
         return self.filter(Q(title__icontains=text) | Q(summary__icontains=text))
 
-    def with_display_related(self) -> EventQuerySet:
-        return self.select_related("event_type", "location_country")
+    def for_display(self) -> EventQuerySet:
+        """With what every reader's view of an event shows: its type, country and actors (by role, name)."""
+        return self.select_related("event_type", "location_country").prefetch_related(
+            models.Prefetch("event_actors", queryset=EventActor.objects.select_related("actor"))
+        )
 
 
 class Event(Stamped):
@@ -443,6 +446,16 @@ def format_date(value: datetime.date | None, precision: str) -> str:
     if precision == Event.Precision.MONTH:
         return value.strftime("%B %Y")
     return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def event_path_parts() -> tuple[str, str]:
+    """The event page's path split around its slug, e.g. ("/events/", "/").
+
+    For building thousands of event URLs (chart points, CSV rows, SQL concatenation in the COPY
+    path) with one reverse() instead of one per event."""
+    marker = "slug-placeholder"
+    prefix, suffix = reverse("events:detail", kwargs={"slug": marker}).split(marker)
+    return prefix, suffix
 
 
 def base_slug(title: str, date: datetime.date | None) -> str:

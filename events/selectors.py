@@ -29,7 +29,7 @@ def event_filter(*, params: Mapping | None) -> EventFilter:
 def event_for_reader(*, slug: str, user: User | AnonymousUser) -> Event:
     """One event as a reader may see it: drafts and events in review exist only for staff."""
     # The reaction chain is loaded separately by reaction_chains(), which filters out drafts.
-    events = Event.objects.with_display_related().prefetch_related("event_actors__actor", "sources")
+    events = Event.objects.for_display().prefetch_related("sources")
     if not user.is_staff:
         events = events.public()
     try:

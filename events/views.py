@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
 from . import selectors
 from .chart import build_chart
 from .filters import SORTS, describe
-from .models import EventActor, EventType
+from .models import EventType
 from .tension import WINDOW_DAYS, window_events, window_for
 
 EVENTS_PER_PAGE = 50
@@ -30,18 +30,12 @@ def query_without(params: QueryDict, *names: str) -> str:
     return query.urlencode()
 
 
-def with_display_details(events):
-    return events.with_display_related().prefetch_related(
-        Prefetch("event_actors", queryset=EventActor.objects.select_related("actor"))
-    )
-
-
 def timeline(request: HttpRequest) -> HttpResponse:
     filterset = selectors.event_filter(params=request.GET)
     events = filterset.qs
     query = query_without(request.GET, "page")
     chart = build_chart(events, query=query)
-    paginator = Paginator(with_display_details(events), EVENTS_PER_PAGE)
+    paginator = Paginator(events.for_display(), EVENTS_PER_PAGE)
     paginator.count = chart.event_count  # counted already: a second COUNT(*) costs a scan at scale
     page = paginator.get_page(request.GET.get("page"))
     current_sort = filterset.form.cleaned_data.get("sort") if filterset.is_valid() else None
@@ -86,7 +80,7 @@ def tension_window(request: HttpRequest) -> HttpResponse:
     context |= {
         "start": window_for(end)[0],
         "end": end,
-        "events": with_display_details(events)[:WINDOW_EVENTS_SHOWN],
+        "events": events.for_display()[:WINDOW_EVENTS_SHOWN],
         "count": totals["n"],
         "total": totals["total"] or 0,
     }
