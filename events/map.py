@@ -136,9 +136,9 @@ def build_map(events: QuerySet) -> EventMap:
     )
     rows.reverse()  # oldest first, so the newest are drawn on top
     unplaced = list(
-        events.exclude(located).values("slug", "title", "date", "date_precision").order_by("date", "id")[
-            :UNPLACED_LISTED
-        ]
+        events.exclude(located)
+        .values("slug", "title", "date", "date_precision")
+        .order_by("date", "id")[:UNPLACED_LISTED]
     )
     url_prefix, url_suffix = event_path_parts()
     for row in unplaced:
@@ -207,8 +207,7 @@ def map_traces(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     for row in members
                 ],
                 "hovertemplate": (
-                    "%{customdata[1]}<br><b>%{customdata[2]}</b><br>%{customdata[3]} · %{customdata[4]}"
-                    "<extra></extra>"
+                    "%{customdata[1]}<br><b>%{customdata[2]}</b><br>%{customdata[3]} · %{customdata[4]}<extra></extra>"
                 ),
             }
         )

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
+from django.db.models import Count
 from django.http import Http404
 
 from .filters import EventFilter
-from .models import PUBLIC_STATUSES, Event, EventQuerySet, Reaction
+from .models import PUBLIC_STATUSES, Event, EventQuerySet, Reaction, Source
 
 
 def public_events(*, include_retracted: bool = True) -> EventQuerySet:
@@ -133,3 +134,29 @@ def _walk(start: int, children: dict[int, list[Reaction]], far_end) -> list[Chai
             following = lines[index + 1].depth if index + 1 < len(lines) else 1
             line.closes_after = range(line.depth - following)
     return lines
+
+
+@dataclass
+class SourceCredit:
+    """Who the events of a view are sourced from: the most cited publishers first."""
+
+    publishers: list[str]
+    publisher_count: int
+    source_count: int
+
+    @property
+    def others(self) -> int:
+        return self.publisher_count - len(self.publishers)
+
+
+def source_credit(events: EventQuerySet, *, named: int) -> SourceCredit:
+    """The publishers behind these events' sources: the `named` most cited, and how many in all."""
+    sources = Source.objects.filter(event__in=events.order_by().values("id"))
+    totals = sources.aggregate(n=Count("id"), publishers=Count("publisher", distinct=True))
+    top = (
+        sources.values("publisher")
+        .annotate(n=Count("id"))
+        .order_by("-n", "publisher")
+        .values_list("publisher", flat=True)
+    )
+    return SourceCredit(publishers=list(top[:named]), publisher_count=totals["publishers"], source_count=totals["n"])

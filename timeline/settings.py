@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Records who made each change in the events' revision history (simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -153,6 +154,30 @@ SITE_NAME = os.environ.get("SITE_NAME", "Tension Timeline")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): our own scripts only, none inline. Plotly sets inline styles.
+# Minimal until the production issue's policy lands; the embed (events/views_embed.py) replaces only
+# frame-ancestors.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Which sites may frame /embed/ (CSP frame-ancestors), e.g. "https://news.example,https://*.example.org".
+# Empty: any site. Every other page stays unframeable (frame-ancestors 'none' and X-Frame-Options DENY).
+EMBED_FRAME_ANCESTORS = envlist("EMBED_FRAME_ANCESTORS")
+for _origin in EMBED_FRAME_ANCESTORS:
+    # A space or a semicolon would let the setting add sources or whole directives to the policy.
+    if any(char in _origin for char in " ;'\"") or "://" not in _origin:
+        sys.exit(f"EMBED_FRAME_ANCESTORS: {_origin!r} is not an origin like https://news.example")
 if not DEBUG:
     SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "1")
     CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", "1")
