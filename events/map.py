@@ -62,6 +62,10 @@ WORLD = Geography("world", 110, (-180.0, 180.0), (-90.0, 90.0))
 # Around the events, so that a handful of points in one country is not drawn as a dot on a continent.
 MIN_SPAN_DEGREES = 8.0
 MARGIN_DEGREES = 1.5
+# Events that share a place are drawn on a ring around it, of this share of the map's height, wider
+# when more than RING_CROWD share it.
+RING_SHARE = 0.022
+RING_CROWD = 5
 # The map's width over its height on a desktop (layout height 620 in a ~1200 px column): the longitude
 # range is widened to it, so the events' region fills the frame instead of a square in its middle.
 MAP_ASPECT = 1.9
@@ -146,8 +150,12 @@ def build_map(events: QuerySet) -> EventMap:
         row["date_display"] = format_date(row["date"], row["date_precision"])
     geography = choose_geography(rows)
     months = months_between(rows[0]["date"], max(row["end_date"] or row["date"] for row in rows)) if rows else []
+    layout = map_layout(rows, geography)
+    if rows:
+        low, high = layout["geo"]["lataxis"]["range"]
+        spread_shared_places(rows, ring=RING_SHARE * (high - low))
     return EventMap(
-        figure={"data": map_traces(rows), "layout": map_layout(rows, geography)},
+        figure={"data": map_traces(rows), "layout": layout},
         geography=geography,
         event_count=counts["total"],
         first=counts["first"],
@@ -157,6 +165,28 @@ def build_map(events: QuerySet) -> EventMap:
         unplaced=unplaced,
         months=months,
     )
+
+
+def spread_shared_places(rows: list[dict[str, Any]], *, ring: float) -> None:
+    """Where several events share one place (five in Vilnius), draw them side by side on a small
+    ring around it, so that each can be hovered and clicked; the hover and the table give the place.
+    Sets row["shown"] = (lat, lon) for every row."""
+    at_place: dict[tuple, list[dict]] = defaultdict(list)
+    for row in rows:
+        at_place[(row["latitude"], row["longitude"])].append(row)
+    for (lat, lon), members in at_place.items():
+        if len(members) == 1:
+            members[0]["shown"] = (float(lat), float(lon))
+            continue
+        # A wider ring for a crowd; longitude degrees shrink with latitude, so the ring stays round.
+        radius = ring * max(1.0, len(members) / RING_CROWD)
+        stretch = max(math.cos(math.radians(float(lat))), 0.1)
+        for index, row in enumerate(members):
+            angle = 2 * math.pi * index / len(members)
+            row["shown"] = (
+                round(float(lat) + radius * math.sin(angle), 5),
+                round(float(lon) + radius * math.cos(angle) / stretch, 5),
+            )
 
 
 def choose_geography(rows: list[dict[str, Any]]) -> Geography:
@@ -181,8 +211,8 @@ def map_traces(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "type": "scattergeo",
                 "mode": "markers",
                 "name": label,
-                "lon": [float(row["longitude"]) for row in members],
-                "lat": [float(row["latitude"]) for row in members],
+                "lat": [row["shown"][0] for row in members],
+                "lon": [row["shown"][1] for row in members],
                 "marker": {
                     "color": CATEGORY_COLOURS[category],
                     "size": [marker_size(row["escalation"]) for row in members],

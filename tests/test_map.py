@@ -203,3 +203,15 @@ def test_under_hashed_static_names_the_page_gives_the_exact_topojson_url(client,
     # map.js registers that file under the name plotly.js looks up, so no URL is ever built from a name.
     script = (Path(finders.find("js/map.js"))).read_text()
     assert "fetch(topojsonUrl)" in script and "assets.topojson[topojsonName] = topology" in script
+
+
+def test_events_at_one_place_are_drawn_side_by_side_around_it(client, placed):
+    Event.objects.filter(slug="warning").update(latitude=Decimal("54.687"), longitude=Decimal("25.279"))
+    points = [
+        (lat, lon)
+        for trace in json_script(client.get("/map/"), "map-figure")["data"]
+        for lat, lon in zip(trace["lat"], trace["lon"], strict=True)
+    ]
+    assert len(points) == len(set(points)) == 2, "two points, apart: each can be hovered and clicked"
+    for lat, lon in points:
+        assert abs(lat - 54.687) < 0.5 and abs(lon - 25.279) < 0.8, "around the place, not elsewhere"
