@@ -150,13 +150,18 @@ class SourceCredit:
 
 
 def source_credit(events: EventQuerySet, *, named: int) -> SourceCredit:
-    """The publishers behind these events' sources: the `named` most cited, and how many in all."""
-    sources = Source.objects.filter(event__in=events.order_by().values("id"))
-    totals = sources.aggregate(n=Count("id"), publishers=Count("publisher", distinct=True))
-    top = (
-        sources.values("publisher")
+    """The publishers behind these events' sources: the `named` most cited, and how many in all.
+
+    One grouped query (a row per publisher, a bounded number however many events)."""
+    cited = list(
+        Source.objects.filter(event__in=events.order_by().values("id"))
+        .values("publisher")
         .annotate(n=Count("id"))
         .order_by("-n", "publisher")
-        .values_list("publisher", flat=True)
+        .values_list("publisher", "n")
     )
-    return SourceCredit(publishers=list(top[:named]), publisher_count=totals["publishers"], source_count=totals["n"])
+    return SourceCredit(
+        publishers=[publisher for publisher, _ in cited[:named]],
+        publisher_count=len(cited),
+        source_count=sum(n for _, n in cited),
+    )

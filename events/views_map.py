@@ -9,10 +9,11 @@ from django.shortcuts import render
 from . import selectors
 from .filters import describe
 from .map import build_map
-from .views import query_without
+from .views import EVENTS_PER_PAGE, query_without
 
-# Rows of the text alternative under the map (a screen reader's way through the same events).
-MAP_TABLE_ROWS = 200
+# Rows of the text alternative under the map (a screen reader's way through the same events): a page
+# of the timeline's table, whose further pages list the rest.
+MAP_TABLE_ROWS = EVENTS_PER_PAGE
 # The period form on the map page sets these; every other filter of the view rides along unchanged.
 PERIOD_FIELDS = ("date_from", "date_to")
 
