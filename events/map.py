@@ -66,9 +66,6 @@ MARGIN_DEGREES = 1.5
 # when more than RING_CROWD share it.
 RING_SHARE = 0.022
 RING_CROWD = 5
-# The map's width over its height on a desktop (layout height 620 in a ~1200 px column): the longitude
-# range is widened to it, so the events' region fills the frame instead of a square in its middle.
-MAP_ASPECT = 1.9
 
 
 @dataclass
@@ -273,13 +270,9 @@ def map_layout(rows: list[dict[str, Any]], geography: Geography) -> dict[str, An
     if rows:
         lons = [float(row["longitude"]) for row in rows]
         lats = [float(row["latitude"]) for row in rows]
-        lat_range = framed(min(lats), max(lats), geography.lat)
-        # On a Mercator map a degree of longitude is cos(latitude) as long as a degree of latitude.
-        stretch = math.cos(math.radians(sum(lat_range) / 2))
-        lon_span = max(max(lons) - min(lons), MAP_ASPECT * (lat_range[1] - lat_range[0]) / stretch)
-        centre = (min(lons) + max(lons)) / 2
-        geo["lonaxis"] = {"range": framed(centre - lon_span / 2, centre + lon_span / 2, geography.lon)}
-        geo["lataxis"] = {"range": lat_range}
+        # The events' own frame; static/js/map.js widens it to the shape of the reader's screen.
+        geo["lonaxis"] = {"range": framed(min(lons), max(lons), geography.lon)}
+        geo["lataxis"] = {"range": framed(min(lats), max(lats), geography.lat)}
     layout: dict[str, Any] = {
         "geo": geo,
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0},

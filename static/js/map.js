@@ -26,6 +26,30 @@
     figure.layout.height = 460;
   }
 
+  // The figure frames the events tightly; widen that frame to the shape of the map on this screen
+  // (wide on a desktop, tall on a phone), so the region fills the map instead of a band across it.
+  // Mercator: compare the latitude span in projected units with the longitude span.
+  function fitToScreen(geo, width, height) {
+    if (!geo.lonaxis || !geo.lataxis || !width || !height) return;
+    var radians = Math.PI / 180;
+    var project = function (lat) { return Math.log(Math.tan(Math.PI / 4 + (lat * radians) / 2)) / radians; };
+    var unproject = function (y) { return (2 * Math.atan(Math.exp(y * radians)) - Math.PI / 2) / radians; };
+    var lon = geo.lonaxis.range;
+    var low = project(geo.lataxis.range[0]);
+    var high = project(geo.lataxis.range[1]);
+    var wantedLon = ((high - low) * width) / height;
+    if (wantedLon > lon[1] - lon[0]) {
+      var middle = (lon[0] + lon[1]) / 2;
+      geo.lonaxis.range = [middle - wantedLon / 2, middle + wantedLon / 2];
+    } else {
+      var centre = (low + high) / 2;
+      var half = ((lon[1] - lon[0]) * height) / width / 2;
+      geo.lataxis.range = [Math.max(unproject(centre - half), -85), Math.min(unproject(centre + half), 85)];
+    }
+  }
+  // The legend takes about this much of the height, under the map.
+  fitToScreen(figure.layout.geo, map.clientWidth, figure.layout.height - 40);
+
   function loadGeography() {
     var assets = (window.PlotlyGeoAssets = window.PlotlyGeoAssets || {});
     assets.topojson = assets.topojson || {};
