@@ -164,6 +164,17 @@ def test_the_map_draws_land_and_a_point_per_located_event_and_steps_through_mont
     page.keyboard.press("Home")
     assert page.locator("#map-month-label").inner_text() == "All months"
     assert page.evaluate(opaque % MAP_POINTS) == located
+
+    # On a phone the map is framed to its tall shape: every point on it, nothing to scroll sideways.
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.reload()
+    page.wait_for_selector("#event-map.map-ready")
+    assert page.locator(MAP_POINTS).count() == located
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    frame = page.locator("#event-map .main-svg").first.bounding_box()
+    for point in page.locator(MAP_POINTS).all():
+        x, y = centre(point)
+        assert frame["x"] <= x <= frame["x"] + frame["width"] and frame["y"] <= y <= frame["y"] + frame["height"]
     assert context.blocked == [] and context.console_errors == []
 
 
