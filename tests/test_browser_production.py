@@ -129,5 +129,8 @@ def test_timeline_event_page_and_admin_under_the_production_command(visit):
     page.wait_for_url("**/admin/")
     page.goto("/admin/events/event/")
     assert page.locator("#result_list tbody tr").count() == 50  # a full first page
+    page.locator("#result_list tbody tr th a").first.click()
+    page.wait_for_selector("#event_form")
+    page.wait_for_selector(".select2-container")  # the admin's autocomplete scripts ran
 
     assert page.problems == []
