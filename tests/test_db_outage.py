@@ -51,6 +51,7 @@ def test_an_unreachable_sqlite_file_is_a_503_and_static_files_still_serve(tmp_pa
     ) as server:
         assert_outage(server.url)
         assert get(f"{server.url}/healthz")[0] == 503
+        assert get(f"{server.url}/export.csv")[0] == 503  # a stream that cannot start is a 503 too
         assert get(f"{server.url}/static/css/site.css")[0] == 200
         output = server.output()
     assert output.count(OUTAGE_LINE) == 1
@@ -102,6 +103,8 @@ def test_a_database_that_goes_away_answers_503_and_comes_back_without_a_restart(
     # Nothing listens where the database should be.
     assert_outage(server.url)
     assert get(f"{server.url}/healthz")[0] == 503
+    status, headers, _ = get(f"{server.url}/export.csv")
+    assert (status, headers["Retry-After"]) == (503, "10")
     # It starts: the same server answers, no restart.
     proxy.up()
     wait_for_health(server.url, 200, RECOVERY_BOUND)
