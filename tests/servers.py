@@ -109,26 +109,32 @@ class TcpProxy:
     def __init__(self, upstream: tuple[str, int]) -> None:
         self.upstream = upstream
         self.port = free_port()
-        self.listener: socket.socket | None = None
+        self.listener = socket.socket()
+        self.listening = False
+        self._reserve()
         self.connections: list[socket.socket] = []
         self.mode = "forward"
         self.budget: int | None = None
         self.lock = threading.Lock()
 
+    def _reserve(self) -> None:
+        # Bound but not listening: the port is ours (no other server takes it) and connecting is refused.
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", self.port))
+
     def up(self, mode: str = "forward") -> None:
         self.mode = mode
-        if self.listener is None:
-            self.listener = socket.socket()
-            self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self.listener.bind(("127.0.0.1", self.port))
+        if not self.listening:
             self.listener.listen(64)
+            self.listening = True
             threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
 
     def silent(self) -> None:
         self.up(mode="silent")
 
     def down(self) -> None:
-        if self.listener is not None:
+        if self.listening:
             # shutdown() first: on Linux it wakes the thread blocked in accept(); close() alone would not,
             # and the port would keep accepting.
             try:
@@ -136,7 +142,8 @@ class TcpProxy:
             except OSError:
                 pass
             self.listener.close()
-            self.listener = None
+            self.listening = False
+            self._reserve()
         with self.lock:
             for connection in self.connections:
                 try:
@@ -145,6 +152,10 @@ class TcpProxy:
                     pass
                 connection.close()
             self.connections.clear()
+
+    def close(self) -> None:
+        self.down()
+        self.listener.close()
 
     def cut_after(self, nbytes: int) -> None:
         with self.lock:

@@ -95,7 +95,7 @@ def server_behind_proxy(record_for_a_server, tmp_path):
     }
     with Gunicorn(env=env, log=tmp_path / "gunicorn.log") as server:
         yield server, proxy
-        proxy.down()
+    proxy.close()
 
 
 def test_a_database_that_goes_away_answers_503_and_comes_back_without_a_restart(server_behind_proxy):
