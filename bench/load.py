@@ -17,8 +17,12 @@ and the same again while 4 more clients each stream full exports (every event) b
 answer other than 200, and every broken connection, is an error; there must be none. Results go to
 bench/results/load-<timestamp>.json (gitignored) and a markdown table is printed.
 
-    make bench-load                        # about 4 minutes on 2 cores, most of it making the data
+With --sqlite-export it checks the embedded default instead: `make serve` on a SQLite file holding
+100,000 generated events, and one full /export.csv read to the end (rows counted, time, MiB/s).
+
+    make bench-load                        # about 5 minutes on 2 cores, most of it making the data
     .venv/bin/python bench/load.py --duration 10 --clients 10
+    .venv/bin/python bench/load.py --sqlite-export
 """
 
 from __future__ import annotations
@@ -201,16 +205,77 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def fill_sqlite() -> None:
+    """EVENTS published events, each with an initiator and a source, made with the ORM (no SQL dialect)."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from events.models import Actor, Event, EventActor, EventType, Source
+
+    call_command("migrate", verbosity=0)
+    if Event.objects.count() == EVENTS:
+        return
+    kind = EventType.objects.get(slug="official-warning")
+    nato, _ = Actor.objects.get_or_create(slug="nato", defaults={"name": "NATO"})
+    now = timezone.now()
+    for start in range(0, EVENTS, 5000):
+        events = Event.objects.bulk_create(
+            Event(
+                slug=f"bench-{n}",
+                title=f"Warning {n} against more foreign forces, stationed near the border",
+                summary=f"Russia warned, on day {n}, against the stationing of additional foreign forces.",
+                date=datetime.date(2000, 1, 1) + datetime.timedelta(days=n % 9000),
+                event_type=kind,
+                escalation=kind.default_escalation,
+                status=Event.Status.PUBLISHED,
+                published_at=now,
+            )
+            for n in range(start, start + 5000)
+        )
+        EventActor.objects.bulk_create(EventActor(event=e, actor=nato, role=EventActor.Role.INITIATOR) for e in events)
+        Source.objects.bulk_create(
+            Source(event=e, url=f"https://news.example/{e.slug}", publisher="News", kind="news") for e in events
+        )
+
+
+def sqlite_export() -> None:
+    path = RESULTS / "load.sqlite3"
+    url = f"sqlite:///{path}"
+    setup_django(url)
+    fill_sqlite()
+    server = serve(url, RESULTS / "load-sqlite-serve.log")
+    try:
+        started = time.perf_counter()
+        connection = http.client.HTTPConnection(*BIND, timeout=600)
+        connection.request("GET", "/export.csv")
+        response = connection.getresponse()
+        body = response.read()
+        seconds = time.perf_counter() - started
+    finally:
+        stop(server)
+    rows = body.count(b"\r\n") - 1
+    print(
+        f"SQLite, {EVENTS} events: /export.csv {response.status}, {rows} rows, {len(body) / 2**20:.1f} MiB "
+        f"in {seconds:.1f} s ({len(body) / 2**20 / seconds:.1f} MiB/s)"
+    )
+    if response.status != 200 or rows != EVENTS:
+        sys.exit("the export did not complete")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", default=os.environ.get("BENCH_LOAD_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--exports", type=int, default=4, help="full exports streaming in the second phase")
+    parser.add_argument("--sqlite-export", action="store_true", help="a full export on SQLite instead")
     args = parser.parse_args()
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+    if args.sqlite_export:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        return sqlite_export()
     if "tension_bench" not in args.url.rsplit("/", 1)[-1]:
         sys.exit("The benchmark truncates the events tables: use a database whose name contains tension_bench.")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
     ensure_database(args.url)
     mix, cookie = prepare(args.url)
     RESULTS.mkdir(parents=True, exist_ok=True)
