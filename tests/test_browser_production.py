@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +40,8 @@ def collected_static_root(env: dict[str, str]) -> Path:
         key.update((ROOT / pinned).read_bytes())
     root = ROOT / ".pytest_cache" / f"staticfiles-{key.hexdigest()[:16]}"
     if not (root / "staticfiles.json").exists():
+        for stale in root.parent.glob("staticfiles-*"):
+            shutil.rmtree(stale, ignore_errors=True)
         manage("collectstatic", "--noinput", "--verbosity", "0", env={**env, "STATIC_ROOT": str(root)})
     return root
 
