@@ -27,6 +27,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import history, importing, selectors, services
 from .models import (
+    PUBLIC_STATUSES,
     Actor,
     Country,
     EditConflict,
@@ -38,6 +39,70 @@ from .models import (
     Region,
     Source,
 )
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """History pages are for reading, by everyone: the form of a past version is never saved.
+
+    simple-history's history_form_view saves any valid POST (revert disabled only hides the button),
+    which would let anyone un-retract an event or change a published one without review."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def may_edit(request: HttpRequest, event: Event | None) -> bool:
+    """What readers see is changed only by a publisher: an editor's edits go through review."""
+    return event is None or not event.is_public or services.can_publish(request.user)
+
+
+class EventPartAdmin(ReadOnlyHistoryAdmin):
+    """The standalone admin of a part of an event's record (a source, a reaction link): editable by
+    an editor only while the event it belongs to is not public, before and after the change (moving a
+    part onto or off a published event changes what readers see, either way)."""
+
+    owner_field = "event"  # the event whose record this part belongs to
+
+    def owner(self, obj: Any) -> Event | None:
+        return getattr(obj, self.owner_field) if obj is not None else None
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and may_edit(request, self.owner(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and may_edit(request, self.owner(obj))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        owner_field = self.owner_field
+
+        class GuardedForm(form):
+            def clean(self) -> dict[str, Any]:
+                cleaned = super().clean()
+                event = cleaned.get(owner_field)
+                if event is not None and not may_edit(request, event):
+                    self.add_error(
+                        owner_field,
+                        f"“{event.title}” is {event.get_status_display().lower()}: only a publisher changes "
+                        "what readers see. Edit a draft, or ask a publisher.",
+                    )
+                return cleaned
+
+        return GuardedForm
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """The list's "delete selected" asks has_delete_permission without an object: check each here."""
+        if (
+            not services.can_publish(request.user)
+            and queryset.filter(**{f"{self.owner_field}__status__in": PUBLIC_STATUSES}).exists()
+        ):
+            raise PermissionDenied("Some of these belong to a public event: only a publisher may delete them.")
+        super().delete_queryset(request, queryset)
+
+
+# --- the shared vocabulary: changed by publishers only (events/roles.py), shown on published pages ---
 
 
 @admin.register(Country)
@@ -74,7 +139,7 @@ class EventTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(EventPartAdmin):
     """Sources are entered on their event; this list is for finding one (e.g. every source of a publisher)."""
 
     list_display = ["publisher", "title", "kind", "published_on", "event"]
@@ -86,7 +151,11 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Reaction)
-class ReactionAdmin(SimpleHistoryAdmin):
+class ReactionAdmin(EventPartAdmin):
+    """A link belongs to the reacting event's record (its "responds to" list, reviewed with it). Readers
+    see a link only when both its ends are public, so a link whose reacting event is a draft may point
+    at a published event: it appears when a publisher publishes the draft."""
+
     list_display = ["event", "kind", "responds_to"]
     list_filter = ["kind"]
     list_select_related = ["event", "responds_to"]
@@ -98,11 +167,6 @@ IMPORT_SESSION_KEY = "events_import_upload"
 
 
 # --- the event -------------------------------------------------------------------------------------
-
-
-def may_edit(request: HttpRequest, event: Event | None) -> bool:
-    """What readers see is changed only by a publisher: an editor's edits go through review."""
-    return event is None or not event.is_public or services.can_publish(request.user)
 
 
 class ReviewGuardedInline:
@@ -259,7 +323,7 @@ class AdminEventQuerySet(EventQuerySet):
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(ReadOnlyHistoryAdmin):
     form = EventAdminForm
     change_form_template = "admin/events/event/change_form.html"
     change_list_template = "admin/events/event/change_list.html"
