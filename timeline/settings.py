@@ -163,3 +163,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Issue 9: bounded input (events/models.py, events/importing.py) ---
+# The dates an event may carry: outside them a date is refused with a clear message.
+EVENT_EARLIEST_DATE = os.environ.get("EVENT_EARLIEST_DATE", "1900-01-01")
+EVENT_LATEST_DATE = os.environ.get("EVENT_LATEST_DATE", "2100-12-31")
