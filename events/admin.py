@@ -296,29 +296,34 @@ class EstimatedCountPaginator(Paginator):
 
 
 class AdminEventQuerySet(EventQuerySet):
-    """The change list's queryset: the date hierarchy's list of years or months is found by probing
-    the date index once per year/month (EXISTS … LIMIT 1) instead of a DISTINCT over every row."""
+    """The change list's queryset: the date hierarchy's list of years or months is found by jumping
+    along the date index (the first date on or after each found period, one indexed MIN per period
+    that has events) instead of a DISTINCT over every row, and whatever the span of the record."""
 
     def dates(self, field_name: str, kind: str, order: str = "ASC") -> Any:
         if field_name != "date" or kind not in ("year", "month"):
             return super().dates(field_name, kind, order)
         import datetime
 
-        from django.db.models import Max, Min
+        from django.db.models import Min
 
-        bounds = self.aggregate(first=Min("date"), last=Max("date"))
-        if bounds["first"] is None:
-            return []
-        found = []
-        if kind == "year":
-            for year in range(bounds["first"].year, bounds["last"].year + 1):
-                if self.filter(date__year=year).exists():
-                    found.append(datetime.date(year, 1, 1))
-        else:
-            year = bounds["first"].year  # the hierarchy asks for months within one selected year
-            for month in range(1, 13):
-                if self.filter(date__year=year, date__month=month).exists():
-                    found.append(datetime.date(year, month, 1))
+        def next_period(after: datetime.date) -> datetime.date | None:
+            first = self.filter(date__gte=after).aggregate(first=Min("date"))["first"]
+            if first is None:
+                return None
+            return datetime.date(first.year, 1, 1) if kind == "year" else datetime.date(first.year, first.month, 1)
+
+        found: list[datetime.date] = []
+        period = next_period(datetime.date.min)
+        while period is not None:
+            found.append(period)
+            if period.year == datetime.date.max.year and (kind == "year" or period.month == 12):
+                break
+            if kind == "year":
+                following = datetime.date(period.year + 1, 1, 1)
+            else:
+                following = datetime.date(period.year + period.month // 12, period.month % 12 + 1, 1)
+            period = next_period(following)
         return found if order == "ASC" else found[::-1]
 
 
