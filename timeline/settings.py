@@ -168,3 +168,20 @@ LOGGING = {
 # The dates an event may carry: outside them a date is refused with a clear message.
 EVENT_EARLIEST_DATE = os.environ.get("EVENT_EARLIEST_DATE", "1900-01-01")
 EVENT_LATEST_DATE = os.environ.get("EVENT_LATEST_DATE", "2100-12-31")
+
+# The CSV import (events/importing.py): what one file may hold. The admin's upload is bounded by
+# size and rows (it must finish within a web request); larger files go through
+# `manage.py import_events FILE`, which has the same checks but no size limit.
+IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 10 * 1000 * 1000))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 20_000))
+IMPORT_COMMAND_MAX_ROWS = int(os.environ.get("IMPORT_COMMAND_MAX_ROWS", 1_000_000))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", 50))
+IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", 100_000))
+# A previewed upload not imported or cancelled is deleted after this long.
+IMPORT_UPLOAD_MAX_AGE_SECONDS = int(os.environ.get("IMPORT_UPLOAD_MAX_AGE_SECONDS", 3600))
+# An upload over IMPORT_MAX_UPLOAD_BYTES is dropped while it streams in, never stored.
+FILE_UPLOAD_HANDLERS = [
+    "events.importing.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
