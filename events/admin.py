@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections, transaction
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,7 +26,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import history, importing, selectors, services
+from . import history, importing, selectors, services, text
 from .models import (
     PUBLIC_STATUSES,
     Actor,
@@ -42,7 +42,27 @@ from .models import (
 )
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+class RefusesControlCharactersInQueries:
+    """A NUL or other control character in the admin's query string (a list filter, a search, the
+    autocomplete's term) would reach the database, which answers with an error (PostgreSQL refuses
+    NUL): a 400 for the list, no result for a search, instead of a 500."""
+
+    def changelist_view(self, request, extra_context=None):
+        if text.unreadable_query_names(request.GET):
+            return HttpResponseBadRequest("A value of the query holds a control character (such as NUL).")
+        return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        if not text.is_single_line_clean(search_term):
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+
+class VocabularyAdmin(RefusesControlCharactersInQueries, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyHistoryAdmin(RefusesControlCharactersInQueries, SimpleHistoryAdmin):
     """History pages are for reading, by everyone: the form of a past version is never saved.
 
     simple-history's history_form_view saves any valid POST (revert disabled only hides the button),
@@ -107,14 +127,14 @@ class EventPartAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(VocabularyAdmin):
     list_display = ["name", "iso2"]
     search_fields = ["name", "iso2"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(VocabularyAdmin):
     list_display = ["name"]
     search_fields = ["name"]
     filter_horizontal = ["countries"]
@@ -122,7 +142,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(VocabularyAdmin):
     list_display = ["name", "slug", "kind", "country"]
     list_filter = ["kind", "country"]
     list_select_related = ["country"]
@@ -132,7 +152,7 @@ class ActorAdmin(admin.ModelAdmin):
 
 
 @admin.register(EventType)
-class EventTypeAdmin(admin.ModelAdmin):
+class EventTypeAdmin(VocabularyAdmin):
     list_display = ["name", "slug", "category", "cameo_code", "default_escalation"]
     list_filter = ["category"]
     search_fields = ["name", "slug", "cameo_code"]

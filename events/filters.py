@@ -12,7 +12,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from .models import ESCALATION_MAX, ESCALATION_MIN, Actor, Country, Event, EventActor, EventType, Region
-from .text import is_single_line_clean
+from .text import is_single_line_clean, unreadable_query_names
 
 SORTS = {
     "-date": ("Newest first", ("-date", "-id")),
@@ -49,11 +49,10 @@ class EventFilterForm(forms.Form):
         # field's parser or the database (PostgreSQL refuses NUL in a query: it would be a 500).
         self.unreadable: list[str] = []
         if self.is_bound and hasattr(self.data, "lists"):
+            self.unreadable = unreadable_query_names(self.data)
             data = self.data.copy()
-            for name, values in self.data.lists():
-                if not is_single_line_clean(name) or not all(is_single_line_clean(v) for v in values):
-                    self.unreadable.append(name)
-                    data.pop(name)
+            for name in self.unreadable:
+                data.pop(name)
             self.data = data
 
     def clean(self):

@@ -55,6 +55,15 @@ def is_single_line_clean(value: str) -> bool:
     return FORBIDDEN_IN_LINE.search(value) is None
 
 
+def unreadable_query_names(query: Any) -> list[str]:
+    """The names of a QueryDict whose name or any value is not one clean line (NUL, controls)."""
+    return [
+        name
+        for name, values in query.lists()
+        if not is_single_line_clean(name) or not all(is_single_line_clean(value) for value in values)
+    ]
+
+
 def printable(value: str | None) -> str:
     """For outputs that must stay well-formed whatever is stored: each forbidden character → U+FFFD."""
     return FORBIDDEN_IN_TEXT.sub(REPLACEMENT, value or "")

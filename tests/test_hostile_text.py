@@ -141,3 +141,19 @@ def test_only_a_web_address_is_rendered_as_a_link():
     assert Source(url="HTTPS://lrt.lt/x").web_url == "HTTPS://lrt.lt/x"
     assert Source(url="javascript:alert(1)").web_url == ""
     assert Source(url="").web_url == ""
+
+
+ADMIN_QUERIES = [
+    "/admin/events/event/?status__exact=%00",
+    "/admin/events/event/?q=%00",
+    "/admin/events/source/?kind__exact=%07",
+    "/admin/autocomplete/?term=%00&app_label=events&model_name=eventactor&field_name=actor",
+    "/admin/autocomplete/?term=ru%00&app_label=events&model_name=event&field_name=location_country",
+]
+
+
+@pytest.mark.parametrize("url", ADMIN_QUERIES)
+def test_a_control_character_in_an_admin_query_is_never_a_5xx(client, record, url):
+    client.raise_request_exception = False
+    client.force_login(factories.staff_user("pia", "Publisher"))
+    assert client.get(url).status_code in (200, 302, 400)
