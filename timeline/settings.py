@@ -233,7 +233,7 @@ except ValueError as exc:
 # size and rows (it must finish within a web request); larger files go through
 # `manage.py import_events FILE`, which has the same checks but no size limit.
 IMPORT_MAX_UPLOAD_BYTES = env.integer("IMPORT_MAX_UPLOAD_BYTES", 10 * 1000 * 1000, minimum=1)
-IMPORT_MAX_ROWS = env.integer("IMPORT_MAX_ROWS", 20_000, minimum=1)
+IMPORT_MAX_ROWS = env.integer("IMPORT_MAX_ROWS", 10_000, minimum=1)
 IMPORT_COMMAND_MAX_ROWS = env.integer("IMPORT_COMMAND_MAX_ROWS", 1_000_000, minimum=1)
 IMPORT_MAX_COLUMNS = env.integer("IMPORT_MAX_COLUMNS", 50, minimum=5)
 IMPORT_MAX_CELL_CHARS = env.integer("IMPORT_MAX_CELL_CHARS", 100_000, minimum=1000)
