@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
@@ -104,6 +105,14 @@ def actor_form(actor: Actor, **overrides) -> dict:
     return {"name": actor.name, "slug": actor.slug, "kind": actor.kind, "country": "", "aliases": ""} | overrides
 
 
+def import_over(client: Client, record: Record):
+    """Upload a CSV row that changes the public event, then confirm the import."""
+    row = f"public,2024-03-08,Quietly changed,Another summary.,{record.public.event_type.slug}\n"
+    upload = SimpleUploadedFile("x.csv", ("slug,date,title,summary,event_type\n" + row).encode(), "text/csv")
+    client.post(admin_url("event_import"), {"csv_file": upload, "_preview": "1"})
+    return client.post(admin_url("event_import"), {"_import": "1"})
+
+
 def delete_selected(client: Client, model: str, pk: int):
     """The list's "delete selected" action, confirmed."""
     data = {"action": "delete_selected", "_selected_action": [pk], "post": "yes"}
@@ -176,6 +185,7 @@ ATTACKS: dict[str, Callable[[Client, Record], object]] = {
         admin_url("event_changelist"),
         {"action": "retract", "_selected_action": [r.public.pk], "confirm": "1", "retraction_note": "Gone."},
     ),
+    "CSV import of a row that changes it": import_over,
     "retract page": lambda c, r: c.post(admin_url("event_retract", r.public.pk), {"retraction_note": "Gone."}),
     "actor: rename": lambda c, r: c.post(
         admin_url("actor_change", Actor.objects.get(slug="russia").pk),
