@@ -59,7 +59,7 @@ class RefusesControlCharactersInQueries:
 
 
 class VocabularyAdmin(RefusesControlCharactersInQueries, admin.ModelAdmin):
-    pass
+    """Actors, event types, countries, regions: who may change them is in their permissions (roles.py)."""
 
 
 class ReadOnlyHistoryAdmin(RefusesControlCharactersInQueries, SimpleHistoryAdmin):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import feedparser
 import pytest
@@ -117,6 +118,11 @@ def test_the_page_the_export_and_the_event_page_answer_whatever_the_database_hol
     assert client.get(reverse("events:detail", args=["warning"])).status_code == 200
     export = client.get(reverse("events:export"))
     assert export.status_code == 200 and b"Russia" in b"".join(export.streaming_content)
+    # The chart's figure is JSON in the page: it parses, with the stored text escaped, never raw.
+    page = client.get(reverse("events:timeline")).content.decode()
+    figure = re.search(r'<script id="timeline-figure" type="application/json">(.*?)</script>', page, re.S)
+    assert "\\u0007" in figure.group(1) and "\x07" not in figure.group(1)
+    assert json.loads(figure.group(1))
 
 
 def test_printable_replaces_only_what_xml_cannot_carry():
