@@ -25,7 +25,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import history, importing, selectors, services
+from . import history, importing, quality, selectors, services
 from .models import (
     Actor,
     Country,
@@ -87,10 +87,14 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 @admin.register(Reaction)
 class ReactionAdmin(SimpleHistoryAdmin):
-    list_display = ["event", "kind", "responds_to"]
+    list_display = ["event", "kind", "responds_to", "basis"]
     list_filter = ["kind"]
     list_select_related = ["event", "responds_to"]
-    autocomplete_fields = ["event", "responds_to"]
+    autocomplete_fields = ["event", "responds_to", "basis_source"]
+
+    @admin.display(description="basis")
+    def basis(self, obj: Reaction) -> str:
+        return {"source": "a source", "judgement": "editors' judgement"}.get(obj.basis_kind, "none given")
     show_full_result_count = False
 
 
@@ -135,12 +139,34 @@ class SourceInline(ReviewGuardedInline, admin.StackedInline):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class ReactionInline(ReviewGuardedInline, admin.TabularInline):
+class ReactionForm(forms.ModelForm):
+    """A link added to or changed on a public event must say its basis at once: it is public at once."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        event_id = self.instance.event_id
+        has_basis = cleaned.get("basis_source") or (cleaned.get("basis_judgement") or "").strip()
+        if (
+            event_id
+            and self.has_changed()
+            and not cleaned.get("DELETE")
+            and not has_basis
+            and Event.objects.filter(pk=event_id).public().exists()
+        ):
+            raise ValidationError(
+                "This event is public: give the link its basis, a source that makes the connection or "
+                "the editors' judgement with a reason."
+            )
+        return cleaned
+
+
+class ReactionInline(ReviewGuardedInline, admin.StackedInline):
     model = Reaction
+    form = ReactionForm
     fk_name = "event"
     extra = 0
-    autocomplete_fields = ["responds_to"]
-    fields = ["responds_to", "kind", "note"]
+    autocomplete_fields = ["responds_to", "basis_source"]
+    fields = [("responds_to", "kind"), "note", ("basis_source", "basis_judgement")]
     verbose_name = "responds to"
     verbose_name_plural = "responds to (this event is a reaction to …)"
 
@@ -340,6 +366,7 @@ class EventAdmin(SimpleHistoryAdmin):
                 "<path:object_id>/retract/", self.admin_site.admin_view(self.retract_view), name="events_event_retract"
             ),
             path("import/", self.admin_site.admin_view(self.import_view), name="events_event_import"),
+            path("quality/", self.admin_site.admin_view(self.quality_view), name="events_event_quality"),
         ]
         return urls + super().get_urls()
 
@@ -500,6 +527,25 @@ class EventAdmin(SimpleHistoryAdmin):
                 return HttpResponseRedirect(reverse("admin:events_event_changelist") + "?status__exact=draft")
             context.update(report=report, dry_run=False)
         return TemplateResponse(request, "admin/events/event/import.html", context)
+
+    # --- data quality: the problems of manage.py check_record, for editors ---
+
+    QUALITY_SHOWN_PER_RULE = 100
+
+    def quality_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        scope = request.GET.get("scope") if request.GET.get("scope") in ("published", "all") else "published"
+        events = quality.events_to_check(all_statuses=scope == "all")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Data quality: what in the record needs an editor",
+            "reports": quality.rule_reports(events, limit=self.QUALITY_SHOWN_PER_RULE),
+            "scope": scope,
+            "shown_per_rule": self.QUALITY_SHOWN_PER_RULE,
+        }
+        return TemplateResponse(request, "admin/events/event/quality.html", context)
 
     # --- history: the event's own, and its sources', actors' and reactions' ---
 
