@@ -188,6 +188,7 @@ class EventAdminForm(forms.ModelForm):
             "escalation",
             "escalation_note",
             "verification",
+            "verification_note",
             "location_country",
             "location_name",
             "latitude",
@@ -313,7 +314,10 @@ class EventAdmin(SimpleHistoryAdmin):
     actions = ["send_to_review", "publish", "send_back_to_draft", "retract"]
     fieldsets = [
         (None, {"fields": ["title", "slug", ("date", "date_precision", "end_date"), "summary", "loaded_version"]}),
-        ("Type and escalation", {"fields": ["event_type", ("escalation", "escalation_note"), "verification"]}),
+        (
+            "Type and escalation",
+            {"fields": ["event_type", ("escalation", "escalation_note"), ("verification", "verification_note")]},
+        ),
         (
             "Place",
             {"fields": [("location_country", "location_name"), ("latitude", "longitude")], "classes": ["collapse"]},
