@@ -95,6 +95,7 @@ class ReactionAdmin(SimpleHistoryAdmin):
     @admin.display(description="basis")
     def basis(self, obj: Reaction) -> str:
         return {"source": "a source", "judgement": "editors' judgement"}.get(obj.basis_kind, "none given")
+
     show_full_result_count = False
 
 
@@ -541,11 +542,15 @@ class EventAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         scope = request.GET.get("scope") if request.GET.get("scope") in ("published", "all") else "published"
         events = quality.events_to_check(all_statuses=scope == "all")
+        reports = quality.rule_reports(events, limit=self.QUALITY_SHOWN_PER_RULE)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Data quality: what in the record needs an editor",
-            "reports": quality.rule_reports(events, limit=self.QUALITY_SHOWN_PER_RULE),
+            "reports": reports,
+            "errors": sum(report.errors for report in reports),
+            "warnings": sum(report.warnings for report in reports),
+            "truncated": any(report.more for report in reports),
             "scope": scope,
             "shown_per_rule": self.QUALITY_SHOWN_PER_RULE,
         }

@@ -54,6 +54,19 @@ class Problem:
 
 Rule = Callable[[QuerySet], Iterator[Problem]]
 
+# Every rule, in the order they are reported; @rule adds one.
+RULES: list[Rule] = []
+TITLES: dict[Rule, str] = {}
+
+
+def rule(title: str) -> Callable[[Rule], Rule]:
+    def register(function: Rule) -> Rule:
+        RULES.append(function)
+        TITLES[function] = title
+        return function
+
+    return register
+
 
 def _problem(severity: str, rule: str, row: dict, message: str) -> Problem:
     return Problem(severity, rule, row["id"], row["slug"], row["title"], message)
@@ -80,6 +93,7 @@ def _link_event(row: dict) -> dict:
     return {"id": row["event_id"], "slug": row["event__slug"], "title": row["event__title"]}
 
 
+@rule("Links without a basis")
 def links_without_basis(events: QuerySet) -> Iterator[Problem]:
     """A reaction link is a claim: it needs a source that makes the connection or a judgement."""
     for row in _link_rows(Reaction.objects.filter(event__in=events).without_basis()):
@@ -92,6 +106,7 @@ def links_without_basis(events: QuerySet) -> Iterator[Problem]:
         )
 
 
+@rule("Links resting on another event's source")
 def links_backed_by_another_events_source(events: QuerySet) -> Iterator[Problem]:
     """The basis source of a link must be one of the two events' sources, or the link's own."""
     links = Reaction.objects.filter(event__in=events, basis_source__event__isnull=False).exclude(
@@ -107,6 +122,7 @@ def links_backed_by_another_events_source(events: QuerySet) -> Iterator[Problem]
         )
 
 
+@rule("Events with one source or none")
 def source_count(events: QuerySet) -> Iterator[Problem]:
     """No source is an error; a single source is a warning: one report is easily wrong."""
     rows = events.annotate(n=Count("sources")).filter(n__lt=2).values(*EVENT_FIELDS, "n")
@@ -117,6 +133,7 @@ def source_count(events: QuerySet) -> Iterator[Problem]:
             yield _problem(WARNING, "single-source", row, "It rests on a single source: look for a second one.")
 
 
+@rule("Confirmed on the actor's own word")
 def confirmed_on_own_sources(events: QuerySet) -> Iterator[Problem]:
     """'Confirmed' needs a source that is not the actor speaking for itself."""
     independent = Source.objects.exclude(kind__in=Source.SELF_REPORTED_KINDS).values("event_id")
@@ -131,6 +148,7 @@ def confirmed_on_own_sources(events: QuerySet) -> Iterator[Problem]:
         )
 
 
+@rule("Escalation overrides without a note")
 def escalation_override_without_note(events: QuerySet) -> Iterator[Problem]:
     """An escalation away from the type's default says why."""
     rows = (
@@ -149,6 +167,7 @@ def escalation_override_without_note(events: QuerySet) -> Iterator[Problem]:
         )
 
 
+@rule("Escalation notes that contradict the score")
 def escalation_note_against_value(events: QuerySet) -> Iterator[Problem]:
     """A note that says "above the default" on a score below it (or the reverse) contradicts itself."""
     rows = events.exclude(escalation=F("event_type__default_escalation")).filter(
@@ -191,6 +210,7 @@ def _source_name(source: dict) -> str:
     return f"“{source['title'] or source['url']}”"
 
 
+@rule("Sources without a date or publisher")
 def sources_without_date_or_publisher(events: QuerySet) -> Iterator[Problem]:
     """A reader must be able to find a source: who published it is required, when, nearly so."""
     lacking = Source.objects.annotate(named=Trim("publisher")).filter(Q(named="") | Q(published_on__isnull=True))
@@ -205,6 +225,7 @@ def sources_without_date_or_publisher(events: QuerySet) -> Iterator[Problem]:
             )
 
 
+@rule("Source titles in brackets")
 def bracketed_source_titles(events: QuerySet) -> Iterator[Problem]:
     """A title in brackets is our description of a source, not its title: a reader cannot find it by it."""
     candidates = Source.objects.filter(title__startswith="[", title__endswith="]")
@@ -228,6 +249,7 @@ def latest_possible_day(day: datetime.date, precision: str) -> datetime.date:
     return day
 
 
+@rule("Reactions dated before what they answer")
 def reactions_before_what_they_answer(events: QuerySet) -> Iterator[Problem]:
     """A reaction cannot come before what it answers (at the precision its date is known)."""
     links = Reaction.objects.filter(event__in=events, event__date__lt=F("responds_to__date")).values(
@@ -251,6 +273,7 @@ def reactions_before_what_they_answer(events: QuerySet) -> Iterator[Problem]:
             )
 
 
+@rule("Categories contradicted by the escalation's sign")
 def category_against_escalation_sign(events: QuerySet) -> Iterator[Problem]:
     """A de-escalation that raises tension, or a threat that lowers it, is coded wrongly somewhere."""
     raising = [category for category, sign in CATEGORY_SIGNS.items() if sign > 0]
@@ -269,26 +292,12 @@ def category_against_escalation_sign(events: QuerySet) -> Iterator[Problem]:
         )
 
 
+@rule("Disputed events without a note")
 def verification_without_note(events: QuerySet) -> Iterator[Problem]:
     """A disputed event says who disputes what; readers otherwise cannot weigh it."""
     rows = events.annotate(note=Trim("verification_note")).filter(verification=Event.Verification.DISPUTED, note="")
     for row in rows.values(*EVENT_FIELDS).order_by("date", "id").iterator():
         yield _problem(WARNING, "disputed-without-note", row, "It is disputed without a note saying who disputes what.")
-
-
-RULES: list[Rule] = [
-    links_without_basis,
-    links_backed_by_another_events_source,
-    source_count,
-    confirmed_on_own_sources,
-    escalation_override_without_note,
-    escalation_note_against_value,
-    sources_without_date_or_publisher,
-    bracketed_source_titles,
-    reactions_before_what_they_answer,
-    category_against_escalation_sign,
-    verification_without_note,
-]
 
 
 def events_to_check(*, all_statuses: bool = False) -> QuerySet:
@@ -299,15 +308,15 @@ def events_to_check(*, all_statuses: bool = False) -> QuerySet:
 def find_problems(events: QuerySet | None = None, *, rules: Iterable[Rule] = RULES) -> Iterator[Problem]:
     """Every problem of these events (published ones by default), rule by rule, lazily."""
     events = events_to_check() if events is None else events
-    for rule in rules:
-        yield from rule(events)
+    for check in rules:
+        yield from check(events)
 
 
 @dataclass(frozen=True)
 class RuleReport:
     """One rule's first problems, for a page that must stay small whatever the record's size."""
 
-    name: str
+    title: str
     description: str
     problems: list[Problem]
     more: bool  # problems beyond the first `limit`
@@ -316,11 +325,15 @@ class RuleReport:
     def errors(self) -> int:
         return sum(p.is_error for p in self.problems)
 
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
 
 def rule_reports(events: QuerySet, *, limit: int) -> list[RuleReport]:
     reports = []
-    for rule in RULES:
-        found = list(islice(rule(events), limit + 1))
-        description = (rule.__doc__ or "").strip()
-        reports.append(RuleReport(rule.__name__.replace("_", " "), description, found[:limit], len(found) > limit))
+    for check in RULES:
+        found = list(islice(check(events), limit + 1))
+        description = (check.__doc__ or "").strip()
+        reports.append(RuleReport(TITLES[check], description, found[:limit], len(found) > limit))
     return reports

@@ -85,7 +85,8 @@ def test_editors_see_the_problems_check_record_finds(client, pair):
     assert f'href="{QUALITY}"' in changelist
 
     page = client.get(QUALITY).content.decode()
-    assert "Source count" in page and "Links without basis" in page
+    assert "Events with one source or none" in page and "Links without a basis" in page
+    assert "0 errors, 2 warnings" in page  # one source, and it has no date
     assert "It rests on a single source" in page and change_url(announcement) in page
     assert change_url(warning) not in page  # a draft: only with scope=all
     page = client.get(QUALITY + "?scope=all").content.decode()
