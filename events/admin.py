@@ -15,7 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import connections, transaction
+from django.db import connections, models, transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -168,6 +168,7 @@ class ReactionInline(ReviewGuardedInline, admin.StackedInline):
     extra = 0
     autocomplete_fields = ["responds_to", "basis_source"]
     fields = [("responds_to", "kind"), "note", ("basis_source", "basis_judgement")]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
     verbose_name = "responds to"
     verbose_name_plural = "responds to (this event is a reaction to …)"
 

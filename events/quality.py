@@ -171,7 +171,8 @@ def escalation_override_without_note(events: QuerySet) -> Iterator[Problem]:
 def escalation_note_against_value(events: QuerySet) -> Iterator[Problem]:
     """A note that says "above the default" on a score below it (or the reverse) contradicts itself."""
     rows = events.exclude(escalation=F("event_type__default_escalation")).filter(
-        Q(escalation_note__iregex=r"\babove\b") | Q(escalation_note__iregex=r"\bbelow\b")
+        # A plain contains in SQL (regex dialects differ: \b is a backspace to PostgreSQL); words in Python.
+        Q(escalation_note__icontains="above") | Q(escalation_note__icontains="below")
     )
     fields = ("escalation", "escalation_note", "event_type__default_escalation")
     for row in rows.values(*EVENT_FIELDS, *fields).order_by("date", "id").iterator():
