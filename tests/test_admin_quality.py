@@ -96,3 +96,14 @@ def test_editors_see_the_problems_check_record_finds(client, pair):
 def test_the_quality_page_is_for_staff_only(client):
     response = client.get(QUALITY)
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_deleting_a_source_that_backs_a_link_is_refused_on_the_form_not_a_server_error(publisher, pair):
+    announcement, warning = pair
+    factories.reaction(warning, announcement, basis_source=announcement.sources.get())
+    data = factories.admin_event_form(announcement)
+    data["sources-0-DELETE"] = "on"
+    response = publisher.post(change_url(announcement), data)
+    assert response.status_code == 200
+    assert "would require deleting the following protected related objects" in response.content.decode()
+    assert announcement.sources.exists()
