@@ -117,3 +117,10 @@ def test_a_corrected_file_removes_the_links_sources_and_actors_it_no_longer_hold
     assert not Reaction.objects.exists()
     assert [s.url for s in Source.objects.filter(event__slug="announcement")] == ["https://other.example/patriot"]
     assert [link.actor.slug for link in EventActor.objects.filter(event__slug="announcement")] == ["nato"]
+
+
+def test_a_links_own_source_without_a_publisher_is_refused_with_a_clear_message(tmp_path):
+    record = copy.deepcopy(RECORD)
+    record["events"][1]["responds_to"][0]["basis_source"] = {"url": "https://analysis.example/link"}
+    with pytest.raises(CommandError, match="Source .* is invalid: publisher: This field cannot be blank"):
+        load(tmp_path, record)

@@ -128,7 +128,7 @@ def _sync_source(source: dict[str, Any], *, event: Event | None) -> tuple[Source
     key = "url" if source.get("url") else "title"
     values = {
         "url": source.get("url", ""),
-        "publisher": source["publisher"],
+        "publisher": source.get("publisher", ""),
         "title": source.get("title", ""),
         "published_on": _date(source.get("published_on")),
         "kind": source.get("kind", "news"),
