@@ -563,7 +563,7 @@ class Reaction(Stamped):
 
     @property
     def has_basis(self) -> bool:
-        return bool(self.basis_source_id or self.basis_judgement.strip())
+        return bool(self.basis_kind)
 
     @property
     def basis_kind(self) -> str:
