@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from events import history
-from events.models import Event, Reaction
+from events.models import Event, Reaction, Source
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +107,19 @@ def test_deleting_a_source_that_backs_a_link_is_refused_on_the_form_not_a_server
     assert response.status_code == 200
     assert "would require deleting the following protected related objects" in response.content.decode()
     assert announcement.sources.exists()
+
+
+def test_an_editor_cannot_change_a_links_own_source_once_the_link_is_public(client, pair):
+    announcement, warning = pair
+    reply = factories.published_event(slug="reply", title="Vilnius replies", date=D(2024, 3, 12))
+    own = Source.objects.create(event=None, url="https://analysis.example/a", publisher="Analyst", title="Why")
+    factories.reaction(reply, announcement, basis_source=own)
+    before = client.get(reply.get_absolute_url()).content
+    client.force_login(factories.staff_user("ed", "Editor"))
+    url = reverse("admin:events_source_change", args=[own.pk])
+    form = {"event": "", "url": own.url, "kind": own.kind, "publisher": "Quietly changed", "title": "Why"}
+    assert client.post(url, form).status_code == 403
+    assert client.post(reverse("admin:events_source_delete", args=[own.pk]), {"post": "yes"}).status_code == 403
+    client.logout()
+    assert client.get(reply.get_absolute_url()).content == before
+    assert Source.objects.get(pk=own.pk).publisher == "Analyst"

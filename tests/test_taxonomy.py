@@ -28,7 +28,7 @@ def test_the_migration_frozen_copy_matches_the_taxonomy_module():
     from importlib import import_module
 
     taxonomy = import_module("events.migrations.0002_event_taxonomy")
-    added = import_module("events.migrations.0008_issue10_link_basis")
+    added = import_module("events.migrations.0009_issue10_link_basis")
     assert taxonomy.EVENT_TYPES + added.NEW_EVENT_TYPES == EVENT_TYPES
 
 

@@ -42,7 +42,7 @@ def remove_event_types(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0007_event_date_id_index"),
+        ("events", "0008_review_guard_and_bounded_input"),
     ]
 
     operations = [
