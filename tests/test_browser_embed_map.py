@@ -144,10 +144,16 @@ def test_the_map_draws_land_and_a_point_per_located_event_and_steps_through_mont
     page.goto(f"{live_server.url}/map/")
     page.wait_for_selector("#event-map.map-ready")
     located = shown("").filter(latitude__isnull=False).count()
-    assert located == 59
+    unplaced = shown("").count() - located
+    assert located > 40 and unplaced > 0
     assert page.locator(MAP_POINTS).count() == located
     assert len(page.locator(LAND).get_attribute("d")) > 10_000, "Natural Earth's land, not an empty layer"
-    assert page.locator("#unplaced-heading").inner_text() == "3 events have no place on the map"
+    assert (
+        page.locator("#unplaced-heading").inner_text()
+        == f"{unplaced} event{'s' if unplaced != 1 else ''} "
+        + ("have" if unplaced != 1 else "has")
+        + " no place on the map"
+    )
 
     # The month slider, by keyboard: the first month fades every point but its own events.
     slider = page.locator("#map-month")
