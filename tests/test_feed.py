@@ -53,9 +53,11 @@ def test_an_entry_carries_the_event(client, demo):
     feed = parsed(client, "q=Patriot&country=LT")
     entry = next(e for e in feed.entries if slug_of(e) == "nato-patriot-lithuania-announcement")
     event = Event.objects.get(slug="nato-patriot-lithuania-announcement")
-    assert entry.title == "8 March 2024: NATO to deploy U.S.-made Patriot systems in Lithuania"
+    assert entry.title == (
+        "7 March 2024: Lithuania announces NATO rotational air defence with Patriot systems from a European ally"
+    )
     assert entry.link == f"http://testserver{event.get_absolute_url()}"
-    assert entry.author == "NATO"
+    assert entry.author == "Lithuania, NATO"
     assert datetime.datetime(*entry.updated_parsed[:6], tzinfo=datetime.UTC) == event.updated_at.replace(microsecond=0)
     assert {tag.term for tag in entry.tags} == {
         "Military posture",
