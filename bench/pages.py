@@ -12,6 +12,8 @@ around it), and each page is requested in-process through Django's test Client (
   search rare       /?q=patriot                         full-text search, a word in 1% of the titles
   event             /events/<slug>/                     an event with reactions both ways
   export 1 MiB      /export.csv?date_from=…&date_to=…   time to the first MiB of the stream (COPY path)
+  map               /map/                               unfiltered (issue 13)
+  embed             /embed/                             unfiltered (issue 13)
   admin list        /admin/events/event/                logged in as a superuser
   admin published   /admin/events/event/?status__exact=published
 
@@ -127,6 +129,8 @@ def pages(slug: str) -> list[tuple[str, str, bool]]:
         ("search rare", "/?q=patriot", False),
         ("event", f"/events/{slug}/", False),
         ("export 1 MiB", f"/export.csv?{EXPORT_QUERY}", False),
+        ("map", "/map/", False),
+        ("embed", "/embed/", False),
         ("admin list", "/admin/events/event/", True),
         ("admin published", "/admin/events/event/?status__exact=published", True),
     ]

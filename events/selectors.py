@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
+from django.db.models import Count
 from django.http import Http404
 
 from .filters import EventFilter
-from .models import PUBLIC_STATUSES, Event, EventQuerySet, Reaction
+from .models import PUBLIC_STATUSES, Event, EventQuerySet, Reaction, Source
 
 
 def public_events(*, include_retracted: bool = True) -> EventQuerySet:
@@ -96,7 +97,7 @@ def reaction_chains(event: Event, *, include_unpublished: bool = False) -> tuple
     down_ids = _chain_rows(event.pk, upstream=False, statuses=statuses)
     links = list(
         Reaction.objects.filter(pk__in=set(up_ids) | set(down_ids))
-        .select_related("event__event_type", "responds_to__event_type")
+        .select_related("event__event_type", "responds_to__event_type", "basis_source")
         .order_by("responds_to__date", "event__date", "id")
     )
     up_set, down_set = set(up_ids), set(down_ids)
@@ -133,3 +134,34 @@ def _walk(start: int, children: dict[int, list[Reaction]], far_end) -> list[Chai
             following = lines[index + 1].depth if index + 1 < len(lines) else 1
             line.closes_after = range(line.depth - following)
     return lines
+
+
+@dataclass
+class SourceCredit:
+    """Who the events of a view are sourced from: the most cited publishers first."""
+
+    publishers: list[str]
+    publisher_count: int
+    source_count: int
+
+    @property
+    def others(self) -> int:
+        return self.publisher_count - len(self.publishers)
+
+
+def source_credit(events: EventQuerySet, *, named: int) -> SourceCredit:
+    """The publishers behind these events' sources: the `named` most cited, and how many in all.
+
+    One grouped query (a row per publisher, a bounded number however many events)."""
+    cited = list(
+        Source.objects.filter(event__in=events.order_by().values("id"))
+        .values("publisher")
+        .annotate(n=Count("id"))
+        .order_by("-n", "publisher")
+        .values_list("publisher", "n")
+    )
+    return SourceCredit(
+        publishers=[publisher for publisher, _ in cited[:named]],
+        publisher_count=len(cited),
+        source_count=sum(n for _, n in cited),
+    )

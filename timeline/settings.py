@@ -188,9 +188,18 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],
-        "frame-ancestors": [NONE],  # one embed view may allow framing with csp_update (and xframe_options_exempt)
+        # Only /embed/ may be framed: events/views_embed.py replaces this with EMBED_FRAME_ANCESTORS.
+        "frame-ancestors": [NONE],
     }
 }
+
+# Which sites may frame /embed/ (CSP frame-ancestors), e.g. "https://news.example,https://*.example.org".
+# Empty: any site. Every other page stays unframeable (frame-ancestors 'none' and X-Frame-Options DENY).
+EMBED_FRAME_ANCESTORS = env.words("EMBED_FRAME_ANCESTORS")
+for _origin in EMBED_FRAME_ANCESTORS:
+    # A space, a quote or a semicolon would let the setting add sources or whole directives to the policy.
+    if any(char in _origin for char in " ;'\"") or "://" not in _origin:
+        raise SettingError(f"EMBED_FRAME_ANCESTORS: {_origin!r} is not an origin like https://news.example")
 
 # --- HTTPS, from the environment: off unless set, so plain HTTP on 127.0.0.1 keeps working --------
 

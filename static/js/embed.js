@@ -1,0 +1,46 @@
+// Draws an embedded view (figure built by events/chart.py, as on the timeline) inside another site's
+// <iframe>. Every click opens a new tab on our site: the frame itself never navigates.
+(function () {
+  "use strict";
+
+  var chart = document.getElementById("embed-chart");
+  if (!chart || typeof window.Plotly === "undefined") return;
+  var figure = JSON.parse(document.getElementById(chart.dataset.figure).textContent);
+  var fullView = new URL(chart.dataset.fullView, window.location.href);
+  var narrow = window.matchMedia("(max-width: 520px)").matches;
+
+  // The frame decides the size: the chart fills what the title and the credit leave.
+  delete figure.layout.height;
+  figure.layout.autosize = true;
+  if (narrow) {
+    figure.layout.margin = { l: 40, r: 6, t: 6, b: 30 };
+    figure.layout.legend.font = { size: 11 };
+    delete figure.layout.xaxis.rangeselector;
+  }
+
+  function openInNewTab(target) {
+    window.open(new URL(target, window.location.href).href, "_blank", "noopener");
+  }
+
+  window.Plotly.newPlot(chart, figure.data, figure.layout, {
+    responsive: true,
+    displaylogo: false,
+    displayModeBar: false,
+    scrollZoom: false
+  }).then(function () {
+    chart.classList.add("chart-ready");
+    chart.on("plotly_click", function (event) {
+      var point = event.points && event.points[0];
+      if (!point) return;
+      if (point.data.yaxis === "y2") {
+        // The events behind a point of the index: the tension window page of the same view.
+        var base = point.data.meta.window_url;
+        openInNewTab(base + (base.slice(-1) === "?" ? "" : "&") + "end=" + encodeURIComponent(String(point.x).slice(0, 10)));
+      } else if (point.customdata) {
+        var target = point.customdata[0];
+        // An aggregated marker carries a timeline query; an event, its page's path.
+        openInNewTab(target.charAt(0) === "?" ? fullView.pathname + target : target);
+      }
+    });
+  });
+})();
