@@ -75,8 +75,10 @@ class Gunicorn:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {self.log.read_text()}")
+            # Ready when a worker has loaded the app and answers (a static file: no database needed),
+            # so that what a test times is the request, not the worker's start.
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                if get(f"{self.url}/static/css/site.css", timeout=60)[0]:
                     return self
             except OSError:
                 time.sleep(0.2)
