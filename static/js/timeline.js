@@ -46,7 +46,23 @@
       });
   }
 
-  window.Plotly.newPlot(chart, figure.data, figure.layout, config).then(function () {
+  function draw() {
+    return window.Plotly.newPlot(chart, figure.data, figure.layout, config);
+  }
+
+  // Drawn after the first paint: the table and the filters show (and answer) first, the chart follows.
+  afterPaint(function () {
+    draw().then(wire);
+  });
+
+  function afterPaint(callback) {
+    if (document.hidden || typeof window.requestAnimationFrame !== "function") return window.setTimeout(callback, 0);
+    window.requestAnimationFrame(function () {
+      window.setTimeout(callback, 0);
+    });
+  }
+
+  function wire() {
     chart.classList.add("chart-ready");
     chart.on("plotly_click", function (event) {
       var point = event.points && event.points[0];
@@ -66,5 +82,5 @@
         window.location.href = target;
       }
     });
-  });
+  }
 })();
