@@ -13,6 +13,7 @@ from . import selectors
 from .chart import build_chart
 from .filters import SORTS, describe
 from .models import EventType
+from .summary import summary_for
 from .tension import WINDOW_DAYS, window_events, window_for
 
 EVENTS_PER_PAGE = 50
@@ -34,7 +35,7 @@ def timeline(request: HttpRequest) -> HttpResponse:
     filterset = selectors.event_filter(params=request.GET)
     events = filterset.qs
     query = query_without(request.GET, "page")
-    chart = build_chart(events, query=query)
+    chart = build_chart(events, query=query, summary=summary_for(filterset))
     paginator = Paginator(events.for_display(), EVENTS_PER_PAGE)
     paginator.count = chart.event_count  # counted already: a second COUNT(*) costs a scan at scale
     page = paginator.get_page(request.GET.get("page"))
