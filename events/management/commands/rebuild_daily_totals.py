@@ -21,7 +21,8 @@ class Command(BaseCommand):
         if check:
             problems = summary.mismatches()
             if problems:
-                raise CommandError(f"{len(problems)} per-day totals differ from the events:\n" + "\n".join(problems[:20]))
+                shown = "\n".join(problems[:20])
+                raise CommandError(f"{len(problems)} per-day totals differ from the events:\n{shown}")
             self.stdout.write("The per-day totals match the events.")
             return
         rows = summary.rebuild()
