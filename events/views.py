@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
 from . import selectors
+from .caching import cached_for_readers
 from .chart import build_chart
 from .filters import SORTS, describe
 from .models import EventType
@@ -31,6 +32,7 @@ def query_without(params: QueryDict, *names: str) -> str:
     return query.urlencode()
 
 
+@cached_for_readers
 def timeline(request: HttpRequest) -> HttpResponse:
     filterset = selectors.event_filter(params=request.GET)
     events = filterset.qs

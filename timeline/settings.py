@@ -161,3 +161,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Caches (readers' pages, the export and the feed, keyed on the data version: events/caching.py).
+# Local memory by default (one process); CACHE_URL=redis://host:6379/0 shares one Redis between several
+# app servers (Django's own Redis backend). CACHE_KEY_PREFIX separates sites sharing a Redis database.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tension"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tension"}}
