@@ -63,7 +63,7 @@ class Chart:
 
 
 def build_chart(
-    events: QuerySet, *, query: str = "", threshold: int = AGGREGATE_THRESHOLD, summary: Summary | None = None
+    events: QuerySet, *, query: str = "", threshold: int | None = None, summary: Summary | None = None
 ) -> Chart:
     """The figure for these (already filtered, public) events; `query` is the filter's query string,
     kept in the links of aggregated markers and index points. With `summary` (the same view's per-day
@@ -72,7 +72,7 @@ def build_chart(
     # One pass gives the count, the span and the index: each costs a scan at 1M rows.
     totals = summary.daily_totals() if summary else DailyTotals.of(events)
     count, first, last = totals.event_count, totals.first, totals.last
-    if count > threshold:
+    if count > (AGGREGATE_THRESHOLD if threshold is None else threshold):
         name, trunc, _ = choose_period(first, last)
         rows = summary.period_totals(trunc) if summary else period_totals(events, trunc)
         traces, period = aggregated_traces(rows, name, query), name
