@@ -20,7 +20,16 @@ from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from .filters import EventFilter
-from .models import ESCALATION_DECIMALS, ESCALATION_TENTHS, NO_COUNTRY, PUBLIC_STATUSES, DailyTotal, Event
+from .models import (
+    ESCALATION_DECIMALS,
+    ESCALATION_TENTHS,
+    NO_COUNTRY,
+    PUBLIC_STATUSES,
+    DailyTotal,
+    DailyTypeTotal,
+    DayTotals,
+    Event,
+)
 from .tension import DailyTotals
 
 # The filters the totals can answer; `sort` and `include_retracted` only order or widen the statuses.
@@ -42,7 +51,7 @@ class Summary:
     """The filtered totals, plus the events the totals cannot place: those that start before the
     period's first day but last into it (the filter keeps them; their own day is outside the range)."""
 
-    totals: QuerySet  # of DailyTotal
+    totals: QuerySet  # of DailyTotal or DailyTypeTotal
     spanning: QuerySet  # of Event
 
     def daily_totals(self) -> DailyTotals:
@@ -113,7 +122,9 @@ def summary_for(filterset: EventFilter) -> Summary | None:
     if any(_given(value) for name, value in data.items() if name not in SUMMARY_FILTERS):
         return None
     statuses = PUBLIC_STATUSES if data.get("include_retracted") else (Event.Status.PUBLISHED,)
-    totals = DailyTotal.objects.filter(status__in=statuses)
+    # Filtered by place: the totals by country; otherwise those of all places together (fewer rows).
+    level = DailyTotal if data.get("country") or data.get("region") else DailyTypeTotal
+    totals = level.objects.filter(status__in=statuses)
     if data.get("type"):
         totals = totals.filter(event_type__in=list(data["type"]))
     if data.get("category"):
@@ -140,58 +151,68 @@ def _given(value) -> bool:
     return not (value is None or value is False or value == "" or value == [])
 
 
-def expected_totals() -> QuerySet:
-    """The totals as they should be, computed from the events (what rebuild writes, what check compares)."""
+# Each level of totals and the keys beyond day, type and status it is kept by.
+LEVELS: dict[type[DayTotals], tuple[str, ...]] = {DailyTotal: ("country_key",), DailyTypeTotal: ()}
+
+
+def expected_totals(level: type[DayTotals]) -> QuerySet:
+    """A level's totals as they should be, computed from the events (what rebuild writes, check compares):
+    rows of (day, type, status, *keys, events, escalation)."""
+    keys = LEVELS[level]
+    events = Event.objects.filter(status__in=PUBLIC_STATUSES).order_by()
+    if "country_key" in keys:
+        events = events.annotate(country_key=Coalesce("location_country_id", NO_COUNTRY))
     return (
-        Event.objects.filter(status__in=PUBLIC_STATUSES)
-        .order_by()
-        .values("date", "event_type_id", "status")
-        .annotate(country_key=Coalesce("location_country_id", NO_COUNTRY), n=Count("id"), total=Sum("escalation"))
-        .values_list("date", "event_type_id", "country_key", "status", "n", "total")
+        events.values("date", "event_type_id", "status", *keys)
+        .annotate(n=Count("id"), total=Sum("escalation"))
+        .values_list("date", "event_type_id", "status", *keys, "n", "total")
     )
 
 
 def mismatches() -> list[str]:
     """Where the stored totals differ from the events: empty when the triggers kept them right."""
-    expected = {
-        (day, type_id, country, status): (n, int(total * ESCALATION_TENTHS))
-        for day, type_id, country, status, n, total in expected_totals()
-    }
-    stored = {
-        (day, type_id, country, status): (n, tenths)
-        for day, type_id, country, status, n, tenths in DailyTotal.objects.values_list(
-            "day", "event_type_id", "country_key", "status", "events", "escalation_tenths"
-        )
-    }
-    return [
-        f"{key}: stored {stored.get(key)}, events give {expected.get(key)}"
-        for key in sorted(set(expected) | set(stored), key=str)
-        if expected.get(key) != stored.get(key)
-    ]
+    problems = []
+    for level, keys in LEVELS.items():
+        expected = {
+            tuple(row[:-2]): (row[-2], int(row[-1] * ESCALATION_TENTHS)) for row in expected_totals(level)
+        }
+        stored = {
+            tuple(row[:-2]): tuple(row[-2:])
+            for row in level.objects.values_list("day", "event_type_id", "status", *keys, "events", "escalation_tenths")
+        }
+        problems += [
+            f"{level.__name__} {key}: stored {stored.get(key)}, events give {expected.get(key)}"
+            for key in sorted(set(expected) | set(stored), key=str)
+            if expected.get(key) != stored.get(key)
+        ]
+    return problems
 
 
 @transaction.atomic
 def rebuild() -> int:
-    """Recompute every total from the events, in one transaction; returns the number of rows.
+    """Recompute every total from the events, in one transaction; returns the number of rows written.
 
     On PostgreSQL the events are locked against writes meanwhile (reads go on), so no write slips
     between the delete and the insert."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {Event._meta.db_table} IN SHARE MODE")
-    DailyTotal.objects.all().delete()
-    DailyTotal.objects.bulk_create(
-        (
-            DailyTotal(
-                day=day,
-                event_type_id=type_id,
-                country_key=country,
-                status=status,
-                events=n,
-                escalation_tenths=int(total * ESCALATION_TENTHS),
-            )
-            for day, type_id, country, status, n, total in expected_totals().iterator()
-        ),
-        batch_size=2000,
-    )
-    return DailyTotal.objects.count()
+    written = 0
+    for level, keys in LEVELS.items():
+        level.objects.all().delete()
+        level.objects.bulk_create(
+            (
+                level(
+                    day=row[0],
+                    event_type_id=row[1],
+                    status=row[2],
+                    **dict(zip(keys, row[3:-2], strict=True)),
+                    events=row[-2],
+                    escalation_tenths=int(row[-1] * ESCALATION_TENTHS),
+                )
+                for row in expected_totals(level).iterator()
+            ),
+            batch_size=2000,
+        )
+        written += level.objects.count()
+    return written

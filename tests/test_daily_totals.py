@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from events import importing, services, summary
 from events.chart import build_chart
-from events.models import DailyTotal, Event, Region
+from events.models import DailyTotal, DailyTypeTotal, Event, Region
 from events.selectors import event_filter
 from events.tension import DailyTotals, tension_index
 from tests import factories
@@ -118,7 +118,7 @@ def test_the_csv_import_and_load_demo_keep_the_totals():
     Event.objects.filter(slug__startswith="imported").update(
         status=Event.Status.PUBLISHED, published_at=datetime.datetime(2024, 3, 11, tzinfo=datetime.UTC)
     )
-    assert DailyTotal.objects.filter(day__in=[D(2024, 3, 8), D(2024, 3, 10)]).count() == 2
+    assert DailyTypeTotal.objects.filter(day__in=[D(2024, 3, 8), D(2024, 3, 10)]).count() == 2
     assert_totals_match_the_events()
     call_command("load_demo", verbosity=0)
     assert DailyTotal.objects.count() > 20
@@ -130,16 +130,32 @@ def summary_import(*rows):
 
 
 def test_rebuild_command_recomputes_and_check_reports_a_difference(varied):
-    good = sorted(DailyTotal.objects.values_list("day", "event_type_id", "country_key", "status", "events"))
+    def stored() -> list:
+        return [
+            sorted(level.objects.values_list("day", "event_type_id", "status", *keys, "events", "escalation_tenths"))
+            for level, keys in summary.LEVELS.items()
+        ]
+
+    good = stored()
     DailyTotal.objects.filter(pk=DailyTotal.objects.first().pk).update(events=99)
-    DailyTotal.objects.filter(pk=DailyTotal.objects.last().pk).delete()
+    DailyTypeTotal.objects.filter(pk=DailyTypeTotal.objects.last().pk).delete()
     with pytest.raises(CommandError, match="2 per-day totals differ"):
         call_command("rebuild_daily_totals", "--check")
     out = io.StringIO()
     call_command("rebuild_daily_totals", stdout=out)
-    assert f"{len(good)} rows" in out.getvalue()
-    assert sorted(DailyTotal.objects.values_list("day", "event_type_id", "country_key", "status", "events")) == good
+    assert f"{sum(map(len, good))} rows" in out.getvalue()
+    assert stored() == good
     call_command("rebuild_daily_totals", "--check", stdout=io.StringIO())
+
+
+def test_views_filtered_by_place_read_the_totals_by_country_and_others_those_of_all_places(varied):
+    by_place = summary.summary_for(event_filter(params=QueryDict("region=baltic-states")))
+    everywhere = summary.summary_for(event_filter(params=QueryDict("category=warning")))
+    assert by_place.totals.model is DailyTotal and everywhere.totals.model is DailyTypeTotal
+    for n, iso2 in enumerate(["LT", "RU", "PL"]):  # one day, one type, three places
+        factories.published_event(slug=f"same-day-{n}", date=D(2022, 5, 5), location_country=factories.country(iso2))
+    assert DailyTotal.objects.filter(day=D(2022, 5, 5)).count() == 3
+    assert DailyTypeTotal.objects.get(day=D(2022, 5, 5)).events == 3
 
 
 # Views the totals answer, and one each that needs the events.

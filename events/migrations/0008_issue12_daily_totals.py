@@ -9,23 +9,41 @@ from django.db import migrations, models
 # Frozen here (not imported): a migration must replay the same way forever.
 PUBLIC = "('published', 'retracted')"
 
+# Two levels, one trigger: by day, type, country and status (for views filtered by place), and by day,
+# type and status (for every other view: a few rows a day, however many countries).
+# (table, its key columns beyond day/type/status, their values from {row}, the same for matching OLD)
+LEVELS = [
+    ("events_dailytotal", ", country_key", ", COALESCE({row}.location_country_id, 0)",
+     " AND country_key = COALESCE(OLD.location_country_id, 0)"),
+    ("events_dailytypetotal", "", "", ""),
+]
+
 # Adds (sign "") or removes (sign "-") one event's row: {row} is NEW or OLD. An upsert, so concurrent
-# writers of the same day, type, country and status serialise on that one row (PostgreSQL) and a
-# key is never inserted twice; a total that reaches zero events is deleted.
+# writers of the same key serialise on that one row (PostgreSQL) and a key is never inserted twice; a
+# total that reaches zero events is deleted.
 UPSERT = """
-INSERT INTO events_dailytotal (day, event_type_id, country_key, status, events, escalation_tenths)
-SELECT {row}.date, {row}.event_type_id, COALESCE({row}.location_country_id, 0), {row}.status,
-       {sign}1, {sign}CAST(ROUND({row}.escalation * 10) AS BIGINT)
+INSERT INTO {table} (day, event_type_id{columns}, status, events, escalation_tenths)
+SELECT {row}.date, {row}.event_type_id{values}, {row}.status, {sign}1, {sign}CAST(ROUND({row}.escalation * 10) AS BIGINT)
  WHERE {row}.status IN __PUBLIC__
-ON CONFLICT (day, event_type_id, country_key, status) DO UPDATE
-   SET events = events_dailytotal.events + excluded.events,
-       escalation_tenths = events_dailytotal.escalation_tenths + excluded.escalation_tenths""".replace("__PUBLIC__", PUBLIC)
+ON CONFLICT (day, event_type_id{columns}, status) DO UPDATE
+   SET events = {table}.events + excluded.events,
+       escalation_tenths = {table}.escalation_tenths + excluded.escalation_tenths;""".replace("__PUBLIC__", PUBLIC)
 PRUNE = """
-DELETE FROM events_dailytotal
- WHERE day = OLD.date AND event_type_id = OLD.event_type_id
-   AND country_key = COALESCE(OLD.location_country_id, 0) AND status = OLD.status AND events = 0"""
-REMOVE_OLD = UPSERT.format(row="OLD", sign="-") + ";" + PRUNE + ";"
-ADD_NEW = UPSERT.format(row="NEW", sign="") + ";"
+DELETE FROM {table}
+ WHERE day = OLD.date AND event_type_id = OLD.event_type_id{matching} AND status = OLD.status AND events = 0;"""
+
+
+def change(row, sign):
+    statements = []
+    for table, columns, values, matching in LEVELS:
+        statements.append(UPSERT.format(table=table, columns=columns, values=values.format(row=row), row=row, sign=sign))
+        if sign == "-":
+            statements.append(PRUNE.format(table=table, matching=matching))
+    return "\n".join(statements)
+
+
+REMOVE_OLD = change("OLD", "-")
+ADD_NEW = change("NEW", "")
 TOTALLED = "date, event_type_id, location_country_id, status, escalation"
 
 # What readers see: a write to any of these tables moves the data version (for caches and ETags).
@@ -37,12 +55,13 @@ BUMP = """
 INSERT INTO events_dataversion (id, version, changed_at) VALUES (1, 1, {now})
 ON CONFLICT (id) DO UPDATE SET version = events_dataversion.version + 1, changed_at = excluded.changed_at"""
 
-REBUILD = """
-INSERT INTO events_dailytotal (day, event_type_id, country_key, status, events, escalation_tenths)
-SELECT date, event_type_id, COALESCE(location_country_id, 0), status, COUNT(*),
-       SUM(CAST(ROUND(escalation * 10) AS BIGINT))
-  FROM events_event WHERE status IN __PUBLIC__
- GROUP BY date, event_type_id, COALESCE(location_country_id, 0), status""".replace("__PUBLIC__", PUBLIC)
+REBUILD = [
+    f"""INSERT INTO {table} (day, event_type_id{columns}, status, events, escalation_tenths)
+SELECT date, event_type_id{values.format(row="events_event")}, status, COUNT(*), SUM(CAST(ROUND(escalation * 10) AS BIGINT))
+  FROM events_event WHERE status IN {PUBLIC}
+ GROUP BY date, event_type_id{values.format(row="events_event")}, status"""
+    for table, columns, values, _ in LEVELS
+]
 
 POSTGRESQL = [
     f"""CREATE FUNCTION events_dailytotal_track() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -108,7 +127,8 @@ def forward(apps, schema_editor):
         raise RuntimeError(f"No triggers for the per-day totals on {vendor}.")
     for statement in statements:
         schema_editor.execute(statement, params=None)
-    schema_editor.execute(REBUILD, params=None)
+    for statement in REBUILD:
+        schema_editor.execute(statement, params=None)
     schema_editor.execute(BUMP.format(now="CURRENT_TIMESTAMP"), params=None)
 
 
@@ -138,14 +158,28 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('day', models.DateField()),
+                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('published', 'Published'), ('retracted', 'Retracted')], max_length=10)),
+                ('events', models.IntegerField()),
+                ('escalation_tenths', models.BigIntegerField()),
                 ('country_key', models.BigIntegerField(help_text="The event's country id, or 0 for none.")),
+                ('event_type', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='events.eventtype')),
+            ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('day', 'event_type', 'country_key', 'status'), name='dailytotal_key')],
+            },
+        ),
+        migrations.CreateModel(
+            name='DailyTypeTotal',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('day', models.DateField()),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('published', 'Published'), ('retracted', 'Retracted')], max_length=10)),
                 ('events', models.IntegerField()),
                 ('escalation_tenths', models.BigIntegerField()),
                 ('event_type', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='events.eventtype')),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('day', 'event_type', 'country_key', 'status'), name='dailytotal_key')],
+                'constraints': [models.UniqueConstraint(fields=('day', 'event_type', 'status'), name='dailytypetotal_key')],
             },
         ),
         migrations.RunPython(forward, backward),
