@@ -36,6 +36,7 @@ import gzip
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -181,6 +182,22 @@ def start_static(port: int) -> ThreadingHTTPServer:
 # --- one measurement: a fresh browser ----------------------------------------------------------------
 
 
+def measure_once(url: str, *, timeout: float, with_bytes: bool) -> dict:
+    """One fresh browser in a child process, killed past the timeout: a page that keeps the main thread
+    busy (vis-timeline at 100k items) also stalls Playwright's in-page timeouts."""
+    command = [sys.executable, __file__, "--one", url, "--timeout", str(timeout)] + (["--bytes"] if with_bytes else [])
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, _ = child.communicate(timeout=timeout + 30)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)  # the child, its Playwright driver and its Chromium
+        child.communicate()
+        return {"drawn_ms": None}
+    if child.returncode:
+        sys.exit(f"measuring {url} failed")
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def open_once(playwright, url: str, *, timeout: float, with_bytes: bool) -> dict:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     try:
@@ -253,7 +270,15 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds a page may take to draw")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_RENDER_PORT", "8650")))
     parser.add_argument("--url", default=os.environ.get("BENCH_RENDER_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # a child process: measure this URL once
+    parser.add_argument("--bytes", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            print(json.dumps(open_once(playwright, args.one, timeout=args.timeout, with_bytes=args.bytes)))
+        return
     if "tension_bench_render" not in args.url.rsplit("/", 1)[-1]:
         sys.exit("The benchmark truncates the events tables: use a database named tension_bench_render*.")
     if not Path(CHROMIUM).exists():
@@ -266,41 +291,39 @@ def main() -> None:
     setup_django(args.url)
     from django.core.management import call_command
     from django.db import connection
-    from playwright.sync_api import sync_playwright
 
     call_command("migrate", verbosity=0)
     static = start_static(args.port + 1)
     app = start_app(args.url, args.port)
     results = []
     try:
-        with sync_playwright() as playwright:
-            for size in (int(s) for s in args.sizes.split(",")):
-                populate(size)
-                vary()
-                connection.close()
-                peers, shown = write_peer_pages(size)
-                timing = server_times()
-                urls = {"tension timeline": f"http://127.0.0.1:{args.port}/"}
-                urls |= {name: f"http://127.0.0.1:{args.port + 1}/{path}" for name, path in peers.items()}
-                for target in TARGETS:
-                    runs = []
-                    for run in range(args.runs):
-                        runs.append(open_once(playwright, urls[target], timeout=args.timeout, with_bytes=run == 0))
-                        if runs[-1]["drawn_ms"] is None:
-                            break  # past the timeout: once is enough
-                    drawn = [r["drawn_ms"] for r in runs]
-                    result = {
-                        "events": size,
-                        "shown": shown,
-                        "target": target,
-                        "drawn_ms": None if None in drawn else statistics.median(drawn),
-                        "runs_ms": drawn,
-                        **{k: v for k, v in runs[0].items() if k != "drawn_ms"},
-                    }
-                    if target == "tension timeline":
-                        result |= timing
-                    results.append(result)
-                    print(f"{size:>7,} {target:<17} {describe(result, args.timeout)}", file=sys.stderr)
+        for size in (int(s) for s in args.sizes.split(",")):
+            populate(size)
+            vary()
+            connection.close()
+            peers, shown = write_peer_pages(size)
+            timing = server_times()
+            urls = {"tension timeline": f"http://127.0.0.1:{args.port}/"}
+            urls |= {name: f"http://127.0.0.1:{args.port + 1}/{path}" for name, path in peers.items()}
+            for target in TARGETS:
+                runs = []
+                for run in range(args.runs):
+                    runs.append(measure_once(urls[target], timeout=args.timeout, with_bytes=run == 0))
+                    if runs[-1]["drawn_ms"] is None:
+                        break  # past the timeout: once is enough
+                drawn = [r["drawn_ms"] for r in runs]
+                result = {
+                    "events": size,
+                    "shown": shown,
+                    "target": target,
+                    "drawn_ms": None if None in drawn else statistics.median(drawn),
+                    "runs_ms": drawn,
+                    **{k: v for k, v in runs[0].items() if k != "drawn_ms"},
+                }
+                if target == "tension timeline":
+                    result |= timing
+                results.append(result)
+                print(f"{size:>7,} {target:<17} {describe(result, args.timeout)}", file=sys.stderr)
     finally:
         app.terminate()
         app.wait(timeout=10)
