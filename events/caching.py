@@ -30,8 +30,9 @@ from .models import DataVersion
 # How long an entry may live unused (a change of data version makes it unreachable much sooner).
 CACHE_SECONDS = 24 * 60 * 60
 # A streamed response (the CSV export) is written to the cache in blocks as it goes out, and kept only if
-# it ends within MAX_CACHED_BYTES; past it, it is streamed on as before and not kept.
-MAX_CACHED_BYTES = 64 * 1024 * 1024
+# it ends within MAX_CACHED_BYTES (a filtered view, typically); a bigger one streams from the database as
+# before, not kept (a local-memory cache would hold it in the process), and a repeat gets a 304 by ETag.
+MAX_CACHED_BYTES = 256 * 1024
 CACHED_BLOCK_BYTES = 64 * 1024
 # The headers a cached response keeps; the rest (Date, the cache's own) are made afresh.
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
