@@ -264,6 +264,8 @@ def aggregated_traces(rows: list[PeriodTotal], name: str, query: str) -> list[di
     base = [
         (key, value) for key, value in _parse_query(query) if key not in ("date_from", "date_to", "category", "page")
     ]
+    # The reader's other filters, encoded once; the period's dates and the category need no escaping.
+    kept = urlencode(base) + "&" if base else ""
     by_category: dict[str, list[PeriodTotal]] = defaultdict(list)
     for row in rows:
         by_category[row.category].append(row)
@@ -287,15 +289,8 @@ def aggregated_traces(rows: list[PeriodTotal], name: str, query: str) -> list[di
                 },
                 "customdata": [
                     [
-                        "?"
-                        + urlencode(
-                            base
-                            + [
-                                ("date_from", row.period.isoformat()),
-                                ("date_to", period_end(name, row.period).isoformat()),
-                                ("category", category),
-                            ]
-                        ),
+                        f"?{kept}date_from={row.period.isoformat()}"
+                        f"&date_to={period_end(name, row.period).isoformat()}&category={category}",
                         escape(period_label(label, row.period)),
                         escape(category_label),
                         row.events,

@@ -58,7 +58,8 @@ class Summary:
         sums: dict[datetime.date, Decimal] = defaultdict(Decimal)
         counts: dict[datetime.date, int] = defaultdict(int)
         by_day = self.totals.values("day").annotate(n=Sum("events"), t=Sum("escalation_tenths"))
-        for day, n, tenths in by_day.values_list("day", "n", "t"):
+        for day, n, tenths in plain_rows(by_day.values_list("day", "n", "t")):
+            day = _as_date(day)
             sums[day] += from_tenths(tenths)
             counts[day] += n
         for day, n, total in self.spanning.values("date").annotate(n=Count("id"), t=Sum("escalation")).values_list(
@@ -110,7 +111,19 @@ def on_scale(value: Decimal | float) -> Decimal:
     return Decimal(value).quantize(Decimal(1).scaleb(-ESCALATION_DECIMALS))
 
 
-def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
+def plain_rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a values_list() as the database driver gives them, without Django's per-value
+    converters: one row a day over decades is thousands of rows, and the converters cost more than the
+    query. Dates may come back as ISO strings (SQLite): see _as_date."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _as_date(value: datetime.date | datetime.datetime | str) -> datetime.date:
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value[:10])
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
