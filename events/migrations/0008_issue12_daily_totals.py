@@ -76,6 +76,15 @@ BEGIN
 END $$""",
     f"CREATE TRIGGER events_dailytotal_track AFTER INSERT OR UPDATE OF {TOTALLED} OR DELETE ON events_event "
     "FOR EACH ROW EXECUTE FUNCTION events_dailytotal_track()",
+    # TRUNCATE fires no row trigger: emptying the events empties their totals (SQLite has no TRUNCATE;
+    # its DELETE without WHERE fires the row triggers).
+    f"""CREATE FUNCTION events_dailytotal_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  {" ".join(f"DELETE FROM {table};" for table, *_ in LEVELS)}
+  RETURN NULL;
+END $$""",
+    "CREATE TRIGGER events_dailytotal_truncate AFTER TRUNCATE ON events_event "
+    "FOR EACH STATEMENT EXECUTE FUNCTION events_dailytotal_truncate()",
     f"""CREATE FUNCTION events_dataversion_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   {BUMP.format(now="clock_timestamp()")};
@@ -90,6 +99,8 @@ END $$""",
 POSTGRESQL_BACKWARD = [
     "DROP TRIGGER IF EXISTS events_dailytotal_track ON events_event",
     "DROP FUNCTION IF EXISTS events_dailytotal_track()",
+    "DROP TRIGGER IF EXISTS events_dailytotal_truncate ON events_event",
+    "DROP FUNCTION IF EXISTS events_dailytotal_truncate()",
     *(f"DROP TRIGGER IF EXISTS events_dataversion_bump ON {table}" for table in READER_TABLES),
     "DROP FUNCTION IF EXISTS events_dataversion_bump()",
 ]
