@@ -228,6 +228,7 @@ def main() -> None:
     parser.add_argument("--min-repeat", type=int, default=5, help="timed requests per page, however slow")
     parser.add_argument("--budget", type=float, default=6.0, help="seconds of timed requests per page, about")
     parser.add_argument("--slow", type=float, default=3.0, help="a first request slower than this: time one more only")
+    parser.add_argument("--only", default="", help="comma-separated page labels to time (default: all)")
     args = parser.parse_args()
     if "tension_bench_pages" not in args.url.rsplit("/", 1)[-1]:
         sys.exit("The benchmark truncates the events tables: use a database named tension_bench_pages*.")
@@ -258,7 +259,8 @@ def main() -> None:
         )
         reader, editor = Client(), Client()
         editor.force_login(User.objects.get(username="bench-admin"))
-        listed = pages(data["slug"])
+        only = {label.strip() for label in args.only.split(",") if label.strip()}
+        listed = [page for page in pages(data["slug"]) if not only or page[0] in only]
         measured = [(label, url, staff, False) for label, url, staff in listed]
         measured += [(f"{label} cached", url, staff, True) for label, url, staff in listed if label in CACHED]
         for label, url, staff, cached in measured:

@@ -229,3 +229,22 @@ def test_the_aggregated_chart_from_the_totals_costs_the_same_queries_at_any_size
         day = D(2020, 1, 1) + datetime.timedelta(days=n)
         factories.published_event(slug=f"more-{n}", date=day, location_country=lt)
     assert queries() == before
+
+
+def test_the_aggregated_timeline_page_costs_the_same_queries_at_any_size(client, varied, monkeypatch):
+    from events import chart
+
+    monkeypatch.setattr(chart, "AGGREGATE_THRESHOLD", 10)
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    urls = ["/", "/?region=baltic-states&date_from=2023-03-01", "/?type=talks&include_retracted=on"]
+    before = [queries(url) for url in urls]
+    assert b'id="aggregated-notice"' in client.get("/").content
+    for n in range(40):
+        day = D(2019, 1, 1) + datetime.timedelta(days=n * 3)
+        factories.published_event(slug=f"more-{n}", date=day, type="talks", location_country=factories.country("PL"))
+    assert [queries(url) for url in urls] == before
