@@ -208,7 +208,8 @@ def measure_once(url: str, *, timeout: float, with_bytes: bool) -> dict:
         child.communicate()
         return {"drawn_ms": None}
     if child.returncode:
-        sys.exit(f"measuring {url} failed")
+        print(f"measuring {url} failed: counted as not drawn", file=sys.stderr)
+        return {"drawn_ms": None}
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -230,16 +231,24 @@ def open_once(playwright, url: str, *, timeout: float, with_bytes: bool) -> dict
         if with_bytes:
             result["first_visit_gzip_bytes"] = sum(gzip_size(response) for response in first)
             result["first_visit_requests"] = len(first)
-            page.wait_for_load_state("networkidle")
+            settle(page)
             result["first_visit_wire_bytes"] = sum(wire_size(request) for request in finished["first"])
             visit[0] = "repeat"
             page.goto(url, wait_until="commit")
             wait_drawn(page, timeout)
-            page.wait_for_load_state("networkidle")
+            settle(page)
             result["repeat_visit_bytes"] = sum(wire_size(request) for request in finished["repeat"])
         return result
     finally:
         browser.close()
+
+
+def settle(page) -> None:
+    """Until no request is under way (a busy page may never say so: then go on after 15 s)."""
+    try:
+        page.wait_for_load_state("networkidle", timeout=15_000)
+    except Exception:  # noqa: BLE001 — Playwright's TimeoutError
+        pass
 
 
 def wait_drawn(page, timeout: float) -> bool:
