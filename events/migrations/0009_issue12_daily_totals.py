@@ -152,7 +152,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0007_event_date_id_index'),
+        ('events', '0008_review_guard_and_bounded_input'),
     ]
 
     operations = [
