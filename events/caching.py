@@ -1,7 +1,7 @@
 """Readers' responses cached per address and data version, with ETag/Last-Modified for a 304 on a repeat.
 
 The data version (DataVersion, one row) moves in the transaction of every write to what readers see
-(database triggers, migration 0009): a publication, a change, a retraction, a new source. A cached
+(database triggers, migration 0010): a publication, a change, a retraction, a new source. A cached
 response is keyed on the full path (so on the query string), the data version and the code version, so
 a change makes every old entry unreachable at once; nothing has to be deleted, and several app servers
 sharing Redis (CACHE_URL) agree without talking to each other. The cost of a hit is one primary-key

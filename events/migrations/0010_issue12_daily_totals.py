@@ -152,7 +152,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0008_review_guard_and_bounded_input'),
+        ('events', '0009_issue10_link_basis'),
     ]
 
     operations = [
