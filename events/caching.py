@@ -54,7 +54,10 @@ def code_version() -> str:
         for path in sorted(Path(settings.BASE_DIR, directory).rglob("*")):
             if path.suffix in (".py", ".html", ".txt", ".xml") and path.is_file():
                 digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
-                digest.update(path.read_bytes())
+                try:
+                    digest.update(path.read_bytes())
+                except FileNotFoundError:  # removed while a deployment replaces the files
+                    continue
     return digest.hexdigest()[:12]
 
 
