@@ -19,7 +19,7 @@ from html import escape
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from django.db.models import Avg, Case, CharField, Count, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, TruncYear
 from django.urls import reverse
 
@@ -33,6 +33,7 @@ from .models import (
     Reaction,
     event_path_parts,
 )
+from .summary import PeriodTotal, Summary, event_period_totals
 from .tension import DailyTotals, tension_index
 
 AGGREGATE_THRESHOLD = 5000
@@ -89,15 +90,20 @@ class Chart:
     last: datetime.date | None
 
 
-def build_chart(events: QuerySet, *, query: str = "", threshold: int = AGGREGATE_THRESHOLD) -> Chart:
+def build_chart(
+    events: QuerySet, *, query: str = "", threshold: int | None = None, summary: Summary | None = None
+) -> Chart:
     """The figure for these (already filtered, public) events; `query` is the filter's query string,
-    kept in the links of aggregated markers and index points."""
+    kept in the links of aggregated markers and index points. With `summary` (the same view's per-day
+    totals, see events/summary.py) the count, span, index and aggregated markers come from the totals."""
     events = events.order_by()
-    # One pass over the events gives the count, the span and the index: each costs a scan at 1M rows.
-    totals = DailyTotals.of(events)
+    # One pass gives the count, the span and the index: each costs a scan at 1M rows.
+    totals = summary.daily_totals() if summary else DailyTotals.of(events)
     count, first, last = totals.event_count, totals.first, totals.last
-    if count > threshold:
-        traces, period = aggregated_traces(events, first, last, query)
+    if count > (AGGREGATE_THRESHOLD if threshold is None else threshold):
+        name, trunc, _ = choose_period(first, last)
+        rows = summary.period_totals(trunc) if summary else period_totals(events, trunc)
+        traces, period = aggregated_traces(rows, name, query), name
     else:
         traces, period = event_traces(events), None
     traces.append(index_trace(totals, query))
@@ -277,32 +283,27 @@ def period_end(name: str, start: datetime.date) -> datetime.date:
     return datetime.date(start.year + year, month + 1, 1) - datetime.timedelta(days=1)
 
 
-def aggregated_traces(
-    events: QuerySet, first: datetime.date, last: datetime.date, query: str
-) -> tuple[list[dict[str, Any]], str]:
+def period_totals(events: QuerySet, trunc) -> list[PeriodTotal]:
+    """The exact per-event path of the aggregation: events counted and summed per period and category."""
+    return [PeriodTotal(*row) for row in sorted(event_period_totals(events, trunc))]
+
+
+def aggregated_traces(rows: list[PeriodTotal], name: str, query: str) -> list[dict[str, Any]]:
     """One marker per period and category: y = mean escalation, size = number of events.
 
     Counted and summed in the database; at most MAX_PERIODS × 7 rows come back, whatever the count.
     A click opens the timeline narrowed to that period and category.
     """
-    name, trunc, label = choose_period(first, last)
-    rows = (
-        events.annotate(period=trunc("date"))
-        .values("period", "event_type__category")
-        .annotate(n=Count("id"), total=Sum("escalation"), mean=Avg("escalation"))
-        .order_by("period", "event_type__category")
-    )
+    label = next(template for period, _, _, template in PERIODS if period == name)
     base = [
         (key, value) for key, value in _parse_query(query) if key not in ("date_from", "date_to", "category", "page")
     ]
-    by_category: dict[str, list[dict]] = defaultdict(list)
+    # The reader's other filters, encoded once; the period's dates and the category need no escaping.
+    kept = urlencode(base) + "&" if base else ""
+    by_category: dict[str, list[PeriodTotal]] = defaultdict(list)
     for row in rows:
-        start = row["period"]
-        if isinstance(start, datetime.datetime):
-            start = start.date()
-        row["period"] = start
-        by_category[row["event_type__category"]].append(row)
-    largest = max((row["n"] for members in by_category.values() for row in members), default=1)
+        by_category[row.category].append(row)
+    largest = max((row.events for row in rows), default=1)
     traces: list[dict[str, Any]] = []
     for category, category_label in EventType.Category.choices:
         members = by_category.get(category, [])
@@ -313,28 +314,21 @@ def aggregated_traces(
                 "type": "scatter",
                 "mode": "markers",
                 "name": category_label,
-                "x": [row["period"] for row in members],
-                "y": [round(float(row["mean"]), 2) for row in members],
+                "x": [row.period for row in members],
+                "y": [round(float(row.escalation / row.events), 2) for row in members],
                 "marker": {
                     "color": CATEGORY_COLOURS[category],
-                    "size": [6 + 24 * (row["n"] / largest) ** 0.5 for row in members],
+                    "size": [6 + 24 * (row.events / largest) ** 0.5 for row in members],
                     "line": {"color": "#222", "width": 1},
                 },
                 "customdata": [
                     [
-                        "?"
-                        + urlencode(
-                            base
-                            + [
-                                ("date_from", row["period"].isoformat()),
-                                ("date_to", period_end(name, row["period"]).isoformat()),
-                                ("category", category),
-                            ]
-                        ),
-                        escape(period_label(label, row["period"])),
+                        f"?{kept}date_from={row.period.isoformat()}"
+                        f"&date_to={period_end(name, row.period).isoformat()}&category={category}",
+                        escape(period_label(label, row.period)),
                         escape(category_label),
-                        row["n"],
-                        str(row["total"]),
+                        row.events,
+                        str(row.escalation),
                     ]
                     for row in members
                 ],
@@ -346,7 +340,7 @@ def aggregated_traces(
                 "yaxis": "y",
             }
         )
-    return traces, name
+    return traces
 
 
 def index_trace(totals: DailyTotals, query: str) -> dict[str, Any]:

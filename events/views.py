@@ -6,14 +6,18 @@ import datetime
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from . import selectors
+from .caching import cached_for_readers
 from .chart import build_chart
 from .filters import SORTS, describe
 from .models import EventType
+from .summary import summary_for
 from .tension import WINDOW_DAYS, window_events, window_for
+from .zoom import RANGE_PARAM, BadRange, is_empty, narrowed
 
 EVENTS_PER_PAGE = 50
 CHOOSE_A_DAY = "Choose a day on the tension index (end=YYYY-MM-DD)."
@@ -30,11 +34,12 @@ def query_without(params: QueryDict, *names: str) -> str:
     return query.urlencode()
 
 
+@cached_for_readers
 def timeline(request: HttpRequest) -> HttpResponse:
     filterset = selectors.event_filter(params=request.GET)
     events = filterset.qs
     query = query_without(request.GET, "page")
-    chart = build_chart(events, query=query)
+    chart = build_chart(events, query=query, summary=summary_for(filterset))
     paginator = Paginator(events.for_display(), EVENTS_PER_PAGE)
     paginator.count = chart.event_count  # counted already: a second COUNT(*) costs a scan at scale
     page = paginator.get_page(request.GET.get("page"))
@@ -70,6 +75,32 @@ def timeline(request: HttpRequest) -> HttpResponse:
             "sort_links": sort_links,
             "sort_label": SORTS[current_sort][0],
         },
+    )
+
+
+@cached_for_readers
+@require_safe
+def chart_json(request: HttpRequest) -> JsonResponse:
+    """The events panel of the chart for the filter narrowed to a zoomed range (events/zoom.py): one
+    marker per event once the range holds few enough, aggregated above that."""
+    try:
+        params = narrowed(request.GET)
+    except BadRange as error:
+        return JsonResponse({"errors": {RANGE_PARAM: [str(error)]}}, status=400)
+    if is_empty(params):
+        return JsonResponse({"traces": [], "aggregated": False, "period": None, "event_count": 0})
+    filterset = selectors.event_filter(params=params)
+    if not filterset.is_valid():
+        return JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
+    query = query_without(params, "page")
+    chart = build_chart(filterset.qs, query=query, summary=summary_for(filterset))
+    return JsonResponse(
+        {
+            "traces": [trace for trace in chart.figure["data"] if trace["yaxis"] == "y"],
+            "aggregated": chart.aggregated,
+            "period": chart.period,
+            "event_count": chart.event_count,
+        }
     )
 
 

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, Strea
 from django.views.decorators.http import require_safe
 
 from . import selectors
+from .caching import cached_for_readers
 from .export import export_csv, export_filename
 from .feeds import EventFeed
 from .filters import EventFilter
@@ -20,6 +21,7 @@ def invalid_filter(filterset: EventFilter, *, what: str) -> HttpResponse:
     return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
+@cached_for_readers
 @require_safe
 def export(request: HttpRequest) -> HttpResponse:
     filterset = selectors.event_filter(params=request.GET)
@@ -32,6 +34,7 @@ def export(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@cached_for_readers
 @require_safe
 def feed(request: HttpRequest) -> HttpResponse:
     filterset = selectors.event_filter(params=request.GET)

@@ -36,7 +36,7 @@ def collected_static_root(env: dict[str, str]) -> Path:
     key = hashlib.sha256()
     for path in sources:
         key.update(f"{path.relative_to(ROOT)}:{path.stat().st_size}:{path.stat().st_mtime_ns}\n".encode())
-    for pinned in ("requirements.txt", "timeline/settings.py", "timeline/staticfinders.py"):
+    for pinned in ("requirements.txt", "timeline/settings.py"):
         key.update((ROOT / pinned).read_bytes())
     root = ROOT / ".pytest_cache" / f"staticfiles-{key.hexdigest()[:16]}"
     if not (root / "staticfiles.json").exists():

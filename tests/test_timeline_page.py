@@ -6,9 +6,7 @@ import datetime
 import json
 import re
 
-import plotly.offline
 import pytest
-from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -242,10 +240,3 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_events(client, r
         client.get("/?page=2")
 
 
-def test_plotly_is_served_from_our_static_files_at_the_installed_version(client):
-    path = finders.find("vendor/plotly/plotly.min.js")
-    assert path, "plotly.js is a static file of ours"
-    with open(path, encoding="utf-8") as bundle:
-        head = bundle.read(300)
-    assert f"plotly.js v{plotly.offline.get_plotlyjs_version()}" in head
-    assert '/static/vendor/plotly/plotly.min.js"' in client.get("/").content.decode()

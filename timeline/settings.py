@@ -155,8 +155,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    # plotly.js straight from the installed plotly package (no CDN): see timeline/staticfinders.py
-    "timeline.staticfinders.PlotlyFinder",
 ]
 STATIC_ROOT = Path(env.text("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
@@ -254,3 +252,18 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+
+# Caches (readers' pages, the export and the feed, keyed on the data version: events/caching.py).
+# Local memory by default (one process); CACHE_URL=redis://host:6379/0 shares one Redis between several
+# app servers (Django's own Redis backend). CACHE_KEY_PREFIX separates sites sharing a Redis database.
+CACHE_URL = env.text("CACHE_URL")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env.text("CACHE_KEY_PREFIX", "tension"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tension"}}
