@@ -9,4 +9,5 @@ admin.site.enable_nav_sidebar = False
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("events.urls")),
+    path("", include("api.urls")),  # /api/… and the view's GeoJSON and TimelineJS exports
 ]
