@@ -109,9 +109,13 @@ def test_an_event_by_slug_has_its_actors_sources_and_reactions_both_ways(client,
     body = client.get("/api/events/warning/").json()
     assert body["url"] == "http://testserver/events/warning/"
     assert {(a["slug"], a["role"]) for a in body["actors"]} == {("russia", "initiator"), ("nato", "target")}
-    assert {"publisher": "TASS", "title": "Moscow warns", "published_on": "2024-03-09", "kind": "official", "url": ""} in body[
-        "sources"
-    ]
+    assert {
+        "publisher": "TASS",
+        "title": "Moscow warns",
+        "published_on": "2024-03-09",
+        "kind": "official",
+        "url": "",
+    } in body["sources"]
     assert body["responds_to"] == [
         {
             "event": "patriot",
@@ -144,7 +148,9 @@ def test_cursor_pages_do_not_shift_when_an_event_is_published_meanwhile(client, 
     second = client.get(first["next"]).json()
     seen = [e["slug"] for e in first["results"] + second["results"]]
     assert "newest" not in seen and len(seen) == len(set(seen))
-    assert seen == [e["slug"] for e in client.get("/api/events/?page_size=10").json()["results"] if e["slug"] != "newest"]
+    assert seen == [
+        e["slug"] for e in client.get("/api/events/?page_size=10").json()["results"] if e["slug"] != "newest"
+    ]
 
 
 @pytest.mark.parametrize(

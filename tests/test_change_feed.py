@@ -82,7 +82,9 @@ def test_a_mirror_replays_to_the_same_record_as_the_database(client, record):
     warning.status = Event.Status.DRAFT  # back to the editors: it must leave the copies
     warning.save()
     Event.objects.get(slug="withdrawn").delete()
-    Actor.objects.filter(slug="russia").update(name="Russian Federation", updated_at=datetime.datetime.now(datetime.UTC))
+    Actor.objects.filter(slug="russia").update(
+        name="Russian Federation", updated_at=datetime.datetime.now(datetime.UTC)
+    )
     mirror.seen.clear()
     mirror.sync()
     assert mirror.events == the_record(client)
