@@ -1,31 +1,8 @@
-"""The columns of the CSV export, which the admin's CSV import reads back in the same shape.
+"""The CSV's columns, for the modules that name them: generated from the description of the record
+(events/record.py), which says what each column holds, how it is written and how it is read back."""
 
-Several values in one cell are joined by MULTI_VALUE_SEPARATOR.
-"""
+from .record import MULTI_VALUE_SEPARATOR, NAMES
 
-EXPORT_COLUMNS: list[str] = [
-    "id",
-    "slug",
-    "date",
-    "date_precision",
-    "end_date",
-    "title",
-    "summary",
-    "event_type",
-    "category",
-    "escalation",
-    "initiators",
-    "targets",
-    "country",
-    "location",
-    "latitude",
-    "longitude",
-    "responds_to",
-    "source_urls",
-    "status",
-    "retraction_note",
-    "updated_at",
-    "url",
-]
+EXPORT_COLUMNS: list[str] = NAMES
 
-MULTI_VALUE_SEPARATOR = "; "
+__all__ = ["EXPORT_COLUMNS", "MULTI_VALUE_SEPARATOR"]
