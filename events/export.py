@@ -28,9 +28,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import F, QuerySet, TextField
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 
 from .batching import batched
@@ -42,6 +41,7 @@ INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "'")
 LINE_TERMINATOR = "\r\n"
 CHUNK_SIZE = 2000  # events read (and their lists gathered) per round of queries on the Python path
 FLUSH_BYTES = 64 * 1024  # bytes gathered before a piece of the response goes out
+COPY_WORK_MEM = "64MB"  # PostgreSQL's sort and hash memory for the COPY statement (SET LOCAL)
 
 
 def neutralise(value: str) -> str:
@@ -172,29 +172,37 @@ def python_csv(events: QuerySet, *, base_url: str, chunk_size: int | None = None
 
 # --- the PostgreSQL COPY path ------------------------------------------------------------------
 
-# neutralise() in SQL. PostgreSQL's CSV writes '' as "" (to tell it from NULL); NULL is the empty
-# field the Python path writes, hence the NULLIF.
-NEUTRALISED = r"""NULLIF(REGEXP_REPLACE({}, '^([-=+@\t\r''])', '''\1'), '')"""
+
+def _sql_character(character: str) -> str:
+    return f"chr({ord(character)})" if not character.isprintable() else "'" + character.replace("'", "''") + "'"
+
+
+# neutralise() in SQL, from the same INJECTION_PREFIXES: a CASE on the first character (not a regular
+# expression: it runs for every text cell of every row). PostgreSQL's CSV writes '' as "" (to tell it
+# from NULL); NULL is the empty field the Python path writes, hence the NULLIF.
+NEUTRALISED = (
+    f"NULLIF(CASE WHEN LEFT({{0}}, 1) IN ({', '.join(map(_sql_character, INJECTION_PREFIXES))}) "
+    + "THEN '''' || {0} ELSE {0} END, '')"
+)
 SQL_RENDERINGS = {
-    Kind.NUMBER: "{}",
+    Kind.NUMBER: "{0}",
     Kind.TEXT: NEUTRALISED,
     Kind.LIST: NEUTRALISED,
     Kind.EVENT_URL: NEUTRALISED,
-    Kind.DATE: "TO_CHAR({}, 'YYYY-MM-DD')",  # explicit, whatever the server's DateStyle
-    Kind.TIMESTAMP: """TO_CHAR({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')""",
+    Kind.DATE: "TO_CHAR({0}, 'YYYY-MM-DD')",  # explicit, whatever the server's DateStyle
+    Kind.TIMESTAMP: """TO_CHAR({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')""",
 }
-VIEW = "record_view"  # the filtered events, computed once (a MATERIALIZED common table expression)
 
 
-def _list_join(record_field: RecordField) -> tuple[str, list]:
-    """A list field as a pre-aggregated derived table: one GROUP BY over the linked rows of the
-    events in the view, (event_key, joined), instead of a correlated sub-query per row."""
+def _list_join(record_field: RecordField, events: QuerySet) -> tuple[str, list]:
+    """A list field as a pre-aggregated derived table, (event_key, joined): one GROUP BY over the linked
+    rows of the view's events, joined once, instead of a correlated sub-query run for every row."""
     many = record_field.many
     order = Collate(many.value, "C") if many.order == "value" else F(many.order)
     joined = StringAgg(many.value, delimiter=MULTI_VALUE_SEPARATOR, order_by=order, output_field=TextField())
     key = f"{many.event_field}_id"
     query = (
-        many.model.objects.filter(many.where, **{f"{key}__in": RawSQL(f"SELECT c_id FROM {VIEW}", [])})
+        many.model.objects.filter(many.where, **{f"{key}__in": events.order_by().values("id")})
         .order_by()
         .values(event_key=F(key))
         .annotate(joined=joined)
@@ -207,8 +215,8 @@ def _list_join(record_field: RecordField) -> tuple[str, list]:
 
 def copy_select(events: QuerySet, *, base_url: str) -> tuple[str, tuple]:
     """The SELECT behind the COPY, generated from the record: the filtered queryset (its WHERE,
-    untouched) reads the plain fields once, each list field is joined pre-aggregated, and the view's
-    order is applied last. Each column is rendered in SQL exactly as as_text() renders it in Python."""
+    untouched) reads the plain fields, each list field is joined pre-aggregated, and the view's order
+    is applied last. Each column is rendered in SQL exactly as as_text() renders it in Python."""
     plain = {"c_id": F("id")} | {f"c_{f.name}": F(f.read) for f in PLAIN}
     alias = {f.read: f"c_{f.name}" for f in PLAIN} | {"id": "c_id"}
     order_by = []
@@ -220,22 +228,20 @@ def copy_select(events: QuerySet, *, base_url: str) -> tuple[str, tuple]:
     url_prefix, url_suffix = event_url_parts(base_url=base_url)
     columns, column_params = [], []
     for f in RECORD:
+        rendering = SQL_RENDERINGS[f.kind]
         if f.kind is Kind.EVENT_URL:
             value = "(%s || v.c_slug || %s)"
-            column_params += [url_prefix, url_suffix]
+            column_params += [url_prefix, url_suffix] * rendering.count("{0}")
         else:
             value = f"j_{f.name}.joined" if f.many else f"v.c_{f.name}"
-        columns.append(SQL_RENDERINGS[f.kind].format(value))
+        columns.append(rendering.format(value))
     joins, join_params = [], []
     for f in LISTS:
-        join, params = _list_join(f)
+        join, params = _list_join(f, events)
         joins.append(join)
         join_params += params
-    sql = (
-        f"WITH {VIEW} AS MATERIALIZED ({view_sql}) "
-        f"SELECT {', '.join(columns)} FROM {VIEW} v {' '.join(joins)} ORDER BY {', '.join(order_by)}"
-    )
-    return sql, (*view_params, *column_params, *join_params)
+    sql = f"SELECT {', '.join(columns)} FROM ({view_sql}) v {' '.join(joins)} ORDER BY {', '.join(order_by)}"
+    return sql, (*column_params, *view_params, *join_params)
 
 
 def copy_csv(events: QuerySet, *, base_url: str, using: str = "default") -> Iterator[bytes]:
@@ -250,7 +256,12 @@ def copy_csv(events: QuerySet, *, base_url: str, using: str = "default") -> Iter
     # COPY takes no server-side parameters: they are bound client-side into one statement, which also
     # suits Django's debug cursor (its copy() takes a statement alone, and logs it).
     statement = connection.ops.compose_sql(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER false)", params)
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        # For this statement only: the JIT compiler spends seconds on a plan of this size for no gain,
+        # and the final sort of a large view fits in memory instead of spilling to disk.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")  # each worker would redo every join
+        cursor.execute(f"SET LOCAL work_mem = '{COPY_WORK_MEM}'")
         with cursor.copy(statement) as copy:
             for row in copy:
                 pieces.append(bytes(row[:-1]) + b"\r\n")
