@@ -78,7 +78,7 @@ def _iso_date_field() -> forms.Field:
 
 
 def _text(max_length: int | None = None, *, required: bool = False) -> Callable[[], forms.Field]:
-    return lambda: forms.CharField(max_length=max_length, required=required, strip=False)
+    return lambda: forms.CharField(max_length=max_length, required=required)
 
 
 def _decimal(name: str, *, required: bool = False) -> Callable[[], forms.Field]:
