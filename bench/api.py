@@ -97,6 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", run.DEFAULT_URL))
+    parser.add_argument("--reuse", action="store_true", help="keep the database's events if it holds that many")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -111,8 +112,9 @@ def main() -> None:
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
         started = time.perf_counter()
-        run.populate(size)
-        print(f"{size:>9,} events made in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+        if not (args.reuse and held_events() == size):
+            run.populate(size)
+            print(f"{size:>9,} events made in {time.perf_counter() - started:.0f}s", file=sys.stderr)
         exports = {path: run.run_child(args.url, path, trace=False) for path in ("copy", "raw")}
         api = run_api_child(args.url, size)
         results.append({"events": size, "api": api, "exports": exports})
@@ -121,6 +123,12 @@ def main() -> None:
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     (run.RESULTS / f"api-{stamp}.json").write_text(json.dumps({"url": args.url.split("@")[-1], "results": results}))
     print_table(results)
+
+
+def held_events() -> int:
+    from events.models import Event
+
+    return Event.objects.count()
 
 
 def print_table(results: list[dict]) -> None:

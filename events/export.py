@@ -23,13 +23,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.db import connections, transaction
-from django.db.models import F, QuerySet, TextField
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, QuerySet, TextField, Value, When
 from django.db.models.functions import Collate
 
 from .batching import batched
@@ -96,25 +96,50 @@ def _utc_stamp(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def as_text(record_field: RecordField, value: Any, *, url_parts: tuple[str, str], slug: str) -> str:
-    """One cell, written as its kind is written (SQL_RENDERINGS write the same on the COPY path)."""
-    kind = record_field.kind
-    if kind is Kind.NUMBER:
-        return _number(value)
-    if kind is Kind.TEXT:
-        return neutralise(value or "")
-    if kind is Kind.DATE:
-        return value.isoformat() if value else ""
-    if kind is Kind.TIMESTAMP:
-        return _utc_stamp(value) if value else ""
-    if kind is Kind.LIST:
-        return neutralise(MULTI_VALUE_SEPARATOR.join(value))
-    return neutralise(f"{url_parts[0]}{slug}{url_parts[1]}")  # Kind.EVENT_URL
+def _text(value: str | None) -> str:
+    return neutralise(value or "")
+
+
+def _date(value: datetime.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _timestamp(value: datetime.datetime | None) -> str:
+    return _utc_stamp(value) if value else ""
+
+
+def _joined(values: list[str]) -> str:
+    return neutralise(MULTI_VALUE_SEPARATOR.join(values))
+
+
+# How each kind is written (SQL_RENDERINGS write the same on the COPY path); the event URL is built
+# from the slug, in cell_writers().
+TEXT_RENDERINGS: dict[Kind, Callable[[Any], str]] = {
+    Kind.NUMBER: _number,
+    Kind.TEXT: _text,
+    Kind.DATE: _date,
+    Kind.TIMESTAMP: _timestamp,
+    Kind.LIST: _joined,
+}
+
+
+def cell_writers(*, url_parts: tuple[str, str]) -> list[Callable[[dict[str, Any]], str]]:
+    """One function per column, in the record's order, from a row (as iter_rows gives it) to its cell;
+    chosen once per file, so that writing a row is a plain loop."""
+    prefix, suffix = url_parts
+
+    def url(row: dict[str, Any]) -> str:
+        return neutralise(f"{prefix}{row['slug']}{suffix}")
+
+    def reader(name: str, render: Callable[[Any], str]) -> Callable[[dict[str, Any]], str]:
+        return lambda row: render(row[name])
+
+    return [url if f.kind is Kind.EVENT_URL else reader(f.name, TEXT_RENDERINGS[f.kind]) for f in RECORD]
 
 
 def row_cells(row: dict[str, Any], *, url_parts: tuple[str, str]) -> list[str]:
-    """One event's CSV cells in the record's order, from the values iter_rows gives."""
-    return [as_text(f, row.get(f.name), url_parts=url_parts, slug=row["slug"]) for f in RECORD]
+    """One event's CSV cells in the record's order."""
+    return [write(row) for write in cell_writers(url_parts=url_parts)]
 
 
 def _chunk_rows(ids: list[int]) -> Iterator[dict[str, Any]]:
@@ -131,9 +156,17 @@ def _chunk_rows(ids: list[int]) -> Iterator[dict[str, Any]]:
         for row in rows.values():
             row[record_field.name] = []
         key = f"{many.event_field}_id"
-        links = many.model.objects.filter(many.where, **{f"{key}__in": ids}).values_list(key, many.value)
-        for event_id, value in links.order_by("id") if many.order == "id" else links.order_by():
-            if event_id in rows:
+        # The condition is read as a column, not applied as a filter: as a filter SQLite's planner may
+        # start from the far table (all public events) and probe the chunk's ids for each, which took
+        # seconds per chunk; this way it starts from the chunk's ids, on the foreign key's index.
+        kept = Case(When(many.where, then=Value(True)), default=Value(False)) if many.where else Value(True)
+        links = (
+            many.model.objects.filter(**{f"{key}__in": ids})
+            .annotate(export_kept=ExpressionWrapper(kept, output_field=BooleanField()))
+            .values_list(key, many.value, "export_kept")
+        )
+        for event_id, value, keep in links.order_by("id") if many.order == "id" else links.order_by():
+            if keep and event_id in rows:
                 rows[event_id][record_field.name].append(value)
         if many.order == "value":
             for row in rows.values():
@@ -160,8 +193,9 @@ def python_csv(events: QuerySet, *, base_url: str, chunk_size: int | None = None
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=LINE_TERMINATOR)
     writer.writerow(NAMES)
+    writers = cell_writers(url_parts=url_parts)
     for row in iter_rows(events, chunk_size=chunk_size):
-        writer.writerow(row_cells(row, url_parts=url_parts))
+        writer.writerow([write(row) for write in writers])
         if buffer.tell() >= FLUSH_BYTES:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -216,7 +250,7 @@ def _list_join(record_field: RecordField, events: QuerySet) -> tuple[str, list]:
 def copy_select(events: QuerySet, *, base_url: str) -> tuple[str, tuple]:
     """The SELECT behind the COPY, generated from the record: the filtered queryset (its WHERE,
     untouched) reads the plain fields, each list field is joined pre-aggregated, and the view's order
-    is applied last. Each column is rendered in SQL exactly as as_text() renders it in Python."""
+    is applied last. Each column is rendered in SQL exactly as cell_writers() renders it in Python."""
     plain = {"c_id": F("id")} | {f"c_{f.name}": F(f.read) for f in PLAIN}
     alias = {f.read: f"c_{f.name}" for f in PLAIN} | {"id": "c_id"}
     order_by = []
