@@ -44,6 +44,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+bench-api: $(STAMP)
+	$(BIN)/python bench/api.py
+
 bench-pages: $(STAMP)
 	$(BIN)/python bench/pages.py
 
