@@ -63,10 +63,12 @@ def _tables() -> dict[str, str]:
     }
 
 
-# Every (event id, time) at which something in that event's representation changed, from `since` on.
+# Every (event id, time) at which something in that event's representation changed, from `since` on. (A
+# source may belong to no event: one backing a reaction link only, issue 10.)
 CHANGES_SQL = """
     SELECT id AS event_id, history_date AS at FROM {event_history} WHERE history_date >= %(since)s
-    UNION ALL SELECT event_id, history_date FROM {source_history} WHERE history_date >= %(since)s
+    UNION ALL SELECT event_id, history_date FROM {source_history}
+        WHERE history_date >= %(since)s AND event_id IS NOT NULL
     UNION ALL SELECT event_id, history_date FROM {link_history} WHERE history_date >= %(since)s
     UNION ALL SELECT event_id, history_date FROM {reaction_history} WHERE history_date >= %(since)s
     UNION ALL SELECT responds_to_id, history_date FROM {reaction_history} WHERE history_date >= %(since)s
