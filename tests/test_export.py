@@ -18,8 +18,8 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from events import export
-from events.columns import EXPORT_COLUMNS
 from events.models import Event, EventActor, Source
+from events.record import NAMES as EXPORT_COLUMNS
 from events.selectors import event_filter
 from tests import factories
 
