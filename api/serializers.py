@@ -4,7 +4,7 @@ the change feed, so a client that walks the list holds exactly what the event en
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from events.models import PUBLIC_STATUSES, Actor, Country, Event, EventActor, EventType, Reaction, Region, Source
@@ -19,13 +19,13 @@ def with_record(events: QuerySet) -> QuerySet:
         Prefetch(
             "reaction_links",
             queryset=Reaction.objects.filter(responds_to__status__in=PUBLIC_STATUSES)
-            .select_related("responds_to")
+            .select_related("responds_to", "basis_source")
             .order_by("responds_to__date", "id"),
         ),
         Prefetch(
             "reacted_by_links",
             queryset=Reaction.objects.filter(event__status__in=PUBLIC_STATUSES)
-            .select_related("event")
+            .select_related("event", "basis_source")
             .order_by("event__date", "id"),
         ),
     )
@@ -55,6 +55,27 @@ class ReactionLinkSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Reaction.Kind.choices)
     note = serializers.CharField()
     lag_days = serializers.IntegerField(help_text="Days from the event reacted to until the reaction.")
+    basis = serializers.SerializerMethodField(
+        help_text="What backs the link: kind (source, judgement, or empty), the source or the editors' judgement."
+    )
+
+    @extend_schema_field(
+        inline_serializer(
+            "ReactionBasis",
+            {
+                "kind": serializers.CharField(),
+                "judgement": serializers.CharField(),
+                "source": SourceSerializer(allow_null=True),
+            },
+        )
+    )
+    def get_basis(self, link: Reaction) -> dict:
+        source = link.basis_source
+        return {
+            "kind": link.basis_kind,
+            "judgement": link.basis_judgement,
+            "source": SourceSerializer(source).data if source is not None else None,
+        }
 
     def other(self, link: Reaction) -> Event:
         return link.responds_to if self.context.get("direction") == "responds_to" else link.event

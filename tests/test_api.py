@@ -124,6 +124,7 @@ def test_an_event_by_slug_has_its_actors_sources_and_reactions_both_ways(client,
             "kind": "retaliation",
             "note": "Within a day.",
             "lag_days": 1,
+            "basis": {"kind": "judgement", "judgement": "The editors read it as a response.", "source": None},
         }
     ]
     reacted_by = client.get("/api/events/patriot/").json()["reacted_by"]
