@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint bench bench-pages bench-load bench-render browser clean
+.PHONY: run serve test lint bench bench-api bench-pages bench-load bench-render browser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -43,6 +43,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+bench-api: $(STAMP)
+	$(BIN)/python bench/api.py
 
 bench-pages: $(STAMP)
 	$(BIN)/python bench/pages.py

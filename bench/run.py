@@ -33,7 +33,9 @@ PATHS = ("python", "copy", "raw")
 RESULTS = ROOT / "bench" / "results"
 
 
-def setup_django(url: str) -> None:
+def setup_django(url: str, *, static: bool = True) -> None:
+    """Django on the benchmark's database; `static=False` skips collectstatic (minutes on a busy machine),
+    for measurements that render no page (the exports, the API)."""
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.settings")
     os.environ.setdefault("DEBUG", "0")
@@ -46,7 +48,8 @@ def setup_django(url: str) -> None:
     from django.core.management import call_command
 
     # Pages name their static files through collectstatic's manifest when DEBUG is off.
-    call_command("collectstatic", "--noinput", verbosity=0)
+    if static:
+        call_command("collectstatic", "--noinput", verbosity=0)
 
 
 def ensure_database(url: str) -> None:
@@ -191,13 +194,13 @@ def main() -> None:
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        setup_django(args.url)
+        setup_django(args.url, static=False)
         print(json.dumps(measure(args.child, trace=args.trace)))
         return
     if "tension_bench" not in args.url:
         sys.exit("The benchmark truncates the events tables: use a database named tension_bench*.")
     ensure_database(args.url)
-    setup_django(args.url)
+    setup_django(args.url, static=False)
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
         started = time.perf_counter()

@@ -1,4 +1,5 @@
-"""The CSV export: the rows of a filtered view, as a Python path (any database) and a PostgreSQL COPY path.
+"""The CSV export: the rows of a filtered view, as a Python path (any database) and a PostgreSQL COPY path,
+both generated from the description of the record (events/record.py).
 
 Both paths write byte-for-byte the same file (tests compare them):
 
@@ -22,24 +23,25 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.db import connections
-from django.db.models import F, Func, OuterRef, QuerySet, Subquery, TextField, Value
-from django.db.models.functions import Collate, Concat, NullIf
+from django.contrib.postgres.aggregates import StringAgg
+from django.db import connections, transaction
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, QuerySet, TextField, Value, When
+from django.db.models.functions import Collate
 
 from .batching import batched
-from .columns import EXPORT_COLUMNS, MULTI_VALUE_SEPARATOR
-from .models import PUBLIC_STATUSES, Event, EventActor, Reaction, Source, event_path_parts
+from .models import Event, event_path_parts
+from .record import MULTI_VALUE_SEPARATOR, NAMES, RECORD, Kind, RecordField
 
-NUMERIC_COLUMNS = frozenset({"id", "escalation", "latitude", "longitude"})
 # The OWASP prefixes, and the apostrophe itself so that the rule can be undone exactly.
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "'")
 LINE_TERMINATOR = "\r\n"
-CHUNK_SIZE = 2000  # events read (and prefetched) per query on the Python path
+CHUNK_SIZE = 2000  # events read (and their lists gathered) per round of queries on the Python path
 FLUSH_BYTES = 64 * 1024  # bytes gathered before a piece of the response goes out
+COPY_WORK_MEM = "64MB"  # PostgreSQL's sort and hash memory for the COPY statement (SET LOCAL)
 
 
 def neutralise(value: str) -> str:
@@ -53,7 +55,7 @@ def restore_cell(value: str) -> str:
 
 
 def header_line() -> bytes:
-    return _csv_line(EXPORT_COLUMNS).encode()
+    return _csv_line(NAMES).encode()
 
 
 def _csv_line(cells: Iterable[str]) -> str:
@@ -77,29 +79,8 @@ def event_url_parts(*, base_url: str) -> tuple[str, str]:
 
 # --- the Python path ---------------------------------------------------------------------------
 
-# The event's own cells, read as plain tuples: model instances with prefetches form reference cycles
-# that only the cyclic garbage collector frees, and memory then grows with the rows between its runs.
-EVENT_FIELDS = {
-    "id": "id",
-    "slug": "slug",
-    "date": "date",
-    "date_precision": "date_precision",
-    "end_date": "end_date",
-    "title": "title",
-    "summary": "summary",
-    "event_type": "event_type__slug",
-    "category": "event_type__category",
-    "escalation": "escalation",
-    "escalation_note": "escalation_note",
-    "verification": "verification",
-    "country": "location_country__iso2",
-    "location": "location_name",
-    "latitude": "latitude",
-    "longitude": "longitude",
-    "status": "status",
-    "retraction_note": "retraction_note",
-    "updated_at": "updated_at",
-}
+PLAIN = [f for f in RECORD if f.read]  # one value, read with the event
+LISTS = [f for f in RECORD if f.many]  # several values, gathered from linked rows
 
 
 def _number(value: int | Decimal | None) -> str:
@@ -115,58 +96,81 @@ def _utc_stamp(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def row_cells(row: dict[str, Any], *, url_prefix: str, url_suffix: str) -> list[str]:
-    """One event's CSV cells in EXPORT_COLUMNS order, from its EVENT_FIELDS values and its multi-value lists."""
-    text = {
-        "slug": row["slug"],
-        "date": row["date"].isoformat(),
-        "date_precision": row["date_precision"],
-        "end_date": row["end_date"].isoformat() if row["end_date"] else "",
-        "title": row["title"],
-        "summary": row["summary"],
-        "event_type": row["event_type"],
-        "category": row["category"],
-        "escalation_note": row["escalation_note"],
-        "verification": row["verification"],
-        "initiators": MULTI_VALUE_SEPARATOR.join(sorted(row["initiators"])),
-        "targets": MULTI_VALUE_SEPARATOR.join(sorted(row["targets"])),
-        "country": row["country"] or "",
-        "location": row["location"],
-        "responds_to": MULTI_VALUE_SEPARATOR.join(sorted(row["responds_to"])),
-        "source_urls": MULTI_VALUE_SEPARATOR.join(row["source_urls"]),  # already in source id order
-        "status": row["status"],
-        "retraction_note": row["retraction_note"],
-        "updated_at": _utc_stamp(row["updated_at"]),
-        "url": f"{url_prefix}{row['slug']}{url_suffix}",
-    }
-    return [
-        _number(row[column]) if column in NUMERIC_COLUMNS else neutralise(text[column]) for column in EXPORT_COLUMNS
-    ]
+def _text(value: str | None) -> str:
+    return neutralise(value or "")
+
+
+def _date(value: datetime.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _timestamp(value: datetime.datetime | None) -> str:
+    return _utc_stamp(value) if value else ""
+
+
+def _joined(values: list[str]) -> str:
+    return neutralise(MULTI_VALUE_SEPARATOR.join(values))
+
+
+# How each kind is written (SQL_RENDERINGS write the same on the COPY path); the event URL is built
+# from the slug, in cell_writers().
+TEXT_RENDERINGS: dict[Kind, Callable[[Any], str]] = {
+    Kind.NUMBER: _number,
+    Kind.TEXT: _text,
+    Kind.DATE: _date,
+    Kind.TIMESTAMP: _timestamp,
+    Kind.LIST: _joined,
+}
+
+
+def cell_writers(*, url_parts: tuple[str, str]) -> list[Callable[[dict[str, Any]], str]]:
+    """One function per column, in the record's order, from a row (as iter_rows gives it) to its cell;
+    chosen once per file, so that writing a row is a plain loop."""
+    prefix, suffix = url_parts
+
+    def url(row: dict[str, Any]) -> str:
+        return neutralise(f"{prefix}{row['slug']}{suffix}")
+
+    def reader(name: str, render: Callable[[Any], str]) -> Callable[[dict[str, Any]], str]:
+        return lambda row: render(row[name])
+
+    return [url if f.kind is Kind.EVENT_URL else reader(f.name, TEXT_RENDERINGS[f.kind]) for f in RECORD]
+
+
+def row_cells(row: dict[str, Any], *, url_parts: tuple[str, str]) -> list[str]:
+    """One event's CSV cells in the record's order."""
+    return [write(row) for write in cell_writers(url_parts=url_parts)]
 
 
 def _chunk_rows(ids: list[int]) -> Iterator[dict[str, Any]]:
-    """The rows of these events, in this order: five queries whatever the number of ids."""
-    names = list(EVENT_FIELDS)
+    """The rows of these events, in this order: one query for the plain fields and one per list
+    field, whatever the number of ids. Plain tuples, not model instances: instances with prefetches
+    form reference cycles that only the cyclic garbage collector frees, and memory then grows."""
+    names = ["id"] + [f.name for f in PLAIN]
     rows = {
         values[0]: dict(zip(names, values, strict=True))
-        for values in Event.objects.filter(id__in=ids).order_by().values_list(*EVENT_FIELDS.values())
+        for values in Event.objects.filter(id__in=ids).order_by().values_list("id", *(f.read for f in PLAIN))
     }
-    for row in rows.values():
-        row.update(initiators=[], targets=[], responds_to=[], source_urls=[])
-    links = EventActor.objects.filter(event_id__in=ids).order_by().values_list("event_id", "role", "actor__slug")
-    for event_id, role, slug in links:
-        rows[event_id]["initiators" if role == EventActor.Role.INITIATOR else "targets"].append(slug)
-    # The reactions by id, then the public ones among the events they answer: two index lookups. As one
-    # join, SQLite without table statistics may loop over every public event (a minute per chunk at 100k).
-    reactions = list(Reaction.objects.filter(event_id__in=ids).order_by().values_list("event_id", "responds_to_id"))
-    public = Event.objects.filter(id__in={target for _, target in reactions}, status__in=PUBLIC_STATUSES)
-    slugs = dict(public.order_by().values_list("id", "slug"))
-    for event_id, target in reactions:
-        if target in slugs:
-            rows[event_id]["responds_to"].append(slugs[target])
-    sources = Source.objects.filter(event_id__in=ids).exclude(url="").order_by("id")
-    for event_id, url in sources.values_list("event_id", "url"):
-        rows[event_id]["source_urls"].append(url)
+    for record_field in LISTS:
+        many = record_field.many
+        for row in rows.values():
+            row[record_field.name] = []
+        key = f"{many.event_field}_id"
+        # The condition is read as a column, not applied as a filter: as a filter SQLite's planner may
+        # start from the far table (all public events) and probe the chunk's ids for each, which took
+        # seconds per chunk; this way it starts from the chunk's ids, on the foreign key's index.
+        kept = Case(When(many.where, then=Value(True)), default=Value(False)) if many.where else Value(True)
+        links = (
+            many.model.objects.filter(**{f"{key}__in": ids})
+            .annotate(export_kept=ExpressionWrapper(kept, output_field=BooleanField()))
+            .values_list(key, many.value, "export_kept")
+        )
+        for event_id, value, keep in links.order_by("id") if many.order == "id" else links.order_by():
+            if keep and event_id in rows:
+                rows[event_id][record_field.name].append(value)
+        if many.order == "value":
+            for row in rows.values():
+                row[record_field.name].sort()  # code-point order, as COLLATE "C" sorts in SQL
     # An event deleted between the reads is simply left out.
     return (rows[event_id] for event_id in ids if event_id in rows)
 
@@ -185,12 +189,13 @@ def iter_rows(events: QuerySet, *, chunk_size: int | None = None) -> Iterator[di
 
 def python_csv(events: QuerySet, *, base_url: str, chunk_size: int | None = None) -> Iterator[bytes]:
     """The CSV file (header first) as pieces of about FLUSH_BYTES, on any database."""
-    url_prefix, url_suffix = event_url_parts(base_url=base_url)
+    url_parts = event_url_parts(base_url=base_url)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=LINE_TERMINATOR)
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow(NAMES)
+    writers = cell_writers(url_parts=url_parts)
     for row in iter_rows(events, chunk_size=chunk_size):
-        writer.writerow(row_cells(row, url_prefix=url_prefix, url_suffix=url_suffix))
+        writer.writerow([write(row) for write in writers])
         if buffer.tell() >= FLUSH_BYTES:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -202,86 +207,75 @@ def python_csv(events: QuerySet, *, base_url: str, chunk_size: int | None = None
 # --- the PostgreSQL COPY path ------------------------------------------------------------------
 
 
-class Neutralise(Func):
-    """neutralise() in SQL. A regexp_replace, not a CASE, so the expression (and its parameters) appears once."""
-
-    function = "REGEXP_REPLACE"
-    template = "%(function)s(%(expressions)s, '^([-=+@\\t\\r''])', '''\\1')"
-    output_field = TextField()
+def _sql_character(character: str) -> str:
+    return f"chr({ord(character)})" if not character.isprintable() else "'" + character.replace("'", "''") + "'"
 
 
-class UtcStamp(Func):
-    template = """TO_CHAR(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
-    output_field = TextField()
+# neutralise() in SQL, from the same INJECTION_PREFIXES: a CASE on the first character (not a regular
+# expression: it runs for every text cell of every row). PostgreSQL's CSV writes '' as "" (to tell it
+# from NULL); NULL is the empty field the Python path writes, hence the NULLIF.
+NEUTRALISED = (
+    f"NULLIF(CASE WHEN LEFT({{0}}, 1) IN ({', '.join(map(_sql_character, INJECTION_PREFIXES))}) "
+    + "THEN '''' || {0} ELSE {0} END, '')"
+)
+SQL_RENDERINGS = {
+    Kind.NUMBER: "{0}",
+    Kind.TEXT: NEUTRALISED,
+    Kind.LIST: NEUTRALISED,
+    Kind.EVENT_URL: NEUTRALISED,
+    Kind.DATE: "TO_CHAR({0}, 'YYYY-MM-DD')",  # explicit, whatever the server's DateStyle
+    Kind.TIMESTAMP: """TO_CHAR({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')""",
+}
 
 
-class IsoDate(Func):
-    # Explicit, whatever the server's DateStyle.
-    template = "TO_CHAR(%(expressions)s, 'YYYY-MM-DD')"
-    output_field = TextField()
-
-
-def _joined(queryset: QuerySet, value: str, *, ordering) -> Subquery:
-    from django.contrib.postgres.aggregates import StringAgg
-
-    aggregate = StringAgg(value, delimiter=MULTI_VALUE_SEPARATOR, order_by=ordering, output_field=TextField())
-    return Subquery(queryset.order_by().values("event").annotate(joined=aggregate).values("joined"))
-
-
-def _actors(role: str) -> Subquery:
-    return _joined(
-        EventActor.objects.filter(event=OuterRef("pk"), role=role),
-        "actor__slug",
-        ordering=Collate("actor__slug", "C"),
+def _list_join(record_field: RecordField, events: QuerySet) -> tuple[str, list]:
+    """A list field as a pre-aggregated derived table, (event_key, joined): one GROUP BY over the linked
+    rows of the view's events, joined once, instead of a correlated sub-query run for every row."""
+    many = record_field.many
+    order = Collate(many.value, "C") if many.order == "value" else F(many.order)
+    joined = StringAgg(many.value, delimiter=MULTI_VALUE_SEPARATOR, order_by=order, output_field=TextField())
+    key = f"{many.event_field}_id"
+    query = (
+        many.model.objects.filter(many.where, **{f"{key}__in": events.order_by().values("id")})
+        .order_by()
+        .values(event_key=F(key))
+        .annotate(joined=joined)
+        .values_list("event_key", "joined")
     )
+    sql, params = query.query.sql_with_params()
+    name = f"j_{record_field.name}"
+    return f"LEFT JOIN ({sql}) AS {name} ON {name}.event_key = v.c_id", list(params)
 
 
 def copy_select(events: QuerySet, *, base_url: str) -> tuple[str, tuple]:
-    """The SELECT behind the COPY: the filtered queryset itself (its WHERE and ORDER BY, untouched),
-    with one annotation per column computed in SQL exactly as row_cells() computes it in Python."""
+    """The SELECT behind the COPY, generated from the record: the filtered queryset (its WHERE,
+    untouched) reads the plain fields, each list field is joined pre-aggregated, and the view's order
+    is applied last. Each column is rendered in SQL exactly as cell_writers() renders it in Python."""
+    plain = {"c_id": F("id")} | {f"c_{f.name}": F(f.read) for f in PLAIN}
+    alias = {f.read: f"c_{f.name}" for f in PLAIN} | {"id": "c_id"}
+    order_by = []
+    for key in [str(key) for key in events.query.order_by] or list(Event._meta.ordering):
+        if key.lstrip("-") not in alias:
+            raise ValueError(f"the COPY path orders by fields of the record only, not by {key}")
+        order_by.append(f"v.{alias[key.lstrip('-')]}" + (" DESC" if key.startswith("-") else ""))
+    view_sql, view_params = events.order_by().annotate(**plain).values_list(*plain).query.sql_with_params()
     url_prefix, url_suffix = event_url_parts(base_url=base_url)
-
-    def text(expression) -> NullIf:
-        # PostgreSQL's CSV writes '' as "" (to tell it from NULL); NULL is the empty field Python writes.
-        return NullIf(Neutralise(expression), Value(""), output_field=TextField())
-
-    columns = {
-        "id": F("id"),
-        "slug": text(F("slug")),
-        "date": IsoDate("date"),
-        "date_precision": text(F("date_precision")),
-        "end_date": IsoDate("end_date"),
-        "title": text(F("title")),
-        "summary": text(F("summary")),
-        "event_type": text(F("event_type__slug")),
-        "category": text(F("event_type__category")),
-        "escalation": F("escalation"),
-        "escalation_note": text(F("escalation_note")),
-        "verification": text(F("verification")),
-        "initiators": text(_actors(EventActor.Role.INITIATOR)),
-        "targets": text(_actors(EventActor.Role.TARGET)),
-        "country": text(F("location_country__iso2")),
-        "location": text(F("location_name")),
-        "latitude": F("latitude"),
-        "longitude": F("longitude"),
-        "responds_to": text(
-            _joined(
-                Reaction.objects.filter(event=OuterRef("pk"), responds_to__status__in=PUBLIC_STATUSES),
-                "responds_to__slug",
-                ordering=Collate("responds_to__slug", "C"),
-            )
-        ),
-        "source_urls": text(_joined(Source.objects.filter(event=OuterRef("pk")).exclude(url=""), "url", ordering="id")),
-        "status": text(F("status")),
-        "retraction_note": text(F("retraction_note")),
-        "updated_at": UtcStamp("updated_at"),
-        "url": text(Concat(Value(url_prefix), F("slug"), Value(url_suffix), output_field=TextField())),
-    }
-    assert list(columns) == EXPORT_COLUMNS
-    # Annotation names may not clash with field names, hence the prefix; the CSV has no names (HEADER false).
-    named = {f"export_{name}": expression for name, expression in columns.items()}
-    query = events.annotate(**named).values_list(*named).query
-    return query.sql_with_params()
+    columns, column_params = [], []
+    for f in RECORD:
+        rendering = SQL_RENDERINGS[f.kind]
+        if f.kind is Kind.EVENT_URL:
+            value = "(%s || v.c_slug || %s)"
+            column_params += [url_prefix, url_suffix] * rendering.count("{0}")
+        else:
+            value = f"j_{f.name}.joined" if f.many else f"v.c_{f.name}"
+        columns.append(rendering.format(value))
+    joins, join_params = [], []
+    for f in LISTS:
+        join, params = _list_join(f, events)
+        joins.append(join)
+        join_params += params
+    sql = f"SELECT {', '.join(columns)} FROM ({view_sql}) v {' '.join(joins)} ORDER BY {', '.join(order_by)}"
+    return sql, (*column_params, *view_params, *join_params)
 
 
 def copy_csv(events: QuerySet, *, base_url: str, using: str = "default") -> Iterator[bytes]:
@@ -296,7 +290,12 @@ def copy_csv(events: QuerySet, *, base_url: str, using: str = "default") -> Iter
     # COPY takes no server-side parameters: they are bound client-side into one statement, which also
     # suits Django's debug cursor (its copy() takes a statement alone, and logs it).
     statement = connection.ops.compose_sql(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER false)", params)
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        # For this statement only: the JIT compiler spends seconds on a plan of this size for no gain,
+        # and the final sort of a large view fits in memory instead of spilling to disk.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")  # each worker would redo every join
+        cursor.execute(f"SET LOCAL work_mem = '{COPY_WORK_MEM}'")
         with cursor.copy(statement) as copy:
             for row in copy:
                 pieces.append(bytes(row[:-1]) + b"\r\n")

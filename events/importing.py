@@ -1,4 +1,4 @@
-"""CSV import of events, in the columns of the CSV export (events/columns.py).
+"""CSV import of events, in the columns of the CSV export (described once in events/record.py).
 
 Rules:
 - All or nothing: the whole file is validated first; if any row is invalid, nothing is written and
@@ -55,33 +55,20 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .batching import batched
-from .columns import EXPORT_COLUMNS, MULTI_VALUE_SEPARATOR
 from .export import restore_cell
 from .models import WEB_URL_SCHEMES, Actor, Country, Event, EventActor, EventType, Reaction, Source, base_slug
+from .record import IMPORTED, MULTI_VALUE_SEPARATOR, NAMES, REQUIRED_COLUMNS
 
-COLUMNS = EXPORT_COLUMNS
-REQUIRED_COLUMNS = ["slug", "date", "title", "summary", "event_type"]
+# The columns, which of them a file must have and how each cell is parsed: from the record's description.
+EXPORT_COLUMNS = COLUMNS = NAMES
 BATCH_SIZE = 1000
 MAX_REPORTED_ERRORS = 500
 PREVIEW_ROWS = 20
 CHANGE_REASON = "CSV import"
 
-# The Event fields an import sets, and the CSV column each comes from (for error messages).
-EVENT_FIELDS = {
-    "title": "title",
-    "date": "date",
-    "date_precision": "date_precision",
-    "end_date": "end_date",
-    "summary": "summary",
-    "event_type": "event_type",
-    "escalation": "escalation",
-    "escalation_note": "escalation_note",
-    "verification": "verification",
-    "location_country": "country",
-    "location_name": "location",
-    "latitude": "latitude",
-    "longitude": "longitude",
-}
+# The Event fields an import sets, and the CSV column each comes from (for error messages). The slug
+# is the row's key, handled apart.
+EVENT_FIELDS = {f.sets: f.name for f in IMPORTED if f.sets and f.sets != "slug"}
 COMPARED_FIELDS = [f if f not in ("event_type", "location_country") else f + "_id" for f in EVENT_FIELDS]
 SCAN_CHUNK_BYTES = 64 * 1024
 # A line may hold a few long cells (quotes doubled): past this multiple of the cell limit it is refused,
@@ -191,27 +178,9 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in (value or "").split(MULTI_VALUE_SEPARATOR.strip()) if part.strip()]
 
 
-class RowForm(forms.Form):
-    """One CSV row's cells, parsed and checked field by field (the model's clean() runs after)."""
-
-    slug = forms.SlugField(max_length=200, required=False)
-    date = forms.CharField()
-    date_precision = forms.ChoiceField(choices=Event.Precision.choices, required=False)
-    end_date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
-    title = forms.CharField(max_length=200)
-    summary = forms.CharField()
-    event_type = forms.CharField()
-    escalation = forms.DecimalField(max_digits=3, decimal_places=1, required=False)
-    escalation_note = forms.CharField(required=False)
-    verification = forms.ChoiceField(choices=Event.Verification.choices, required=False)
-    country = forms.CharField(required=False)
-    location = forms.CharField(max_length=200, required=False)
-    latitude = forms.DecimalField(max_digits=8, decimal_places=5, required=False)
-    longitude = forms.DecimalField(max_digits=8, decimal_places=5, required=False)
-    initiators = forms.CharField(required=False)
-    targets = forms.CharField(required=False)
-    responds_to = forms.CharField(required=False)
-    source_urls = forms.CharField(required=False)
+class RowChecks(forms.Form):
+    """One CSV row's cells, parsed and checked field by field (the model's clean() runs after). The fields
+    come from the record (RowForm below); the lookups of slugs and codes are the methods here."""
 
     def __init__(self, *, lookups: Lookups) -> None:
         super().__init__({})
@@ -277,6 +246,10 @@ class RowForm(forms.Form):
             except ValidationError:
                 raise ValidationError(f"Not a web address (http:// or https://): “{url[:200]}”.") from None
         return tuple(dict.fromkeys(urls))
+
+
+# A field per column the record says the import reads, parsed as the record says, in the record's order.
+RowForm = type("RowForm", (RowChecks,), {f.name: f.parse() for f in IMPORTED})
 
 
 def check_file(file: IO[bytes], limits: ImportLimits) -> int:

@@ -33,7 +33,7 @@ def test_it_says_exactly_how_the_index_is_computed_and_how_to_cite(client):
 
 
 def test_it_documents_every_column_of_the_csv_export(client):
-    from events.columns import EXPORT_COLUMNS
+    from events.record import NAMES as EXPORT_COLUMNS
 
     html = client.get("/about/").content.decode()
     for column in EXPORT_COLUMNS:

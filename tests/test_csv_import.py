@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from events import importing
-from events.columns import EXPORT_COLUMNS
 from events.models import Event, EventActor, Reaction, Source
+from events.record import NAMES as EXPORT_COLUMNS
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -267,3 +267,41 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tension"}}
+
+# --- The JSON API, GeoJSON, TimelineJS and the change feed (issue 11) -----------------------------
+# Self-contained on purpose: apps, middleware and settings of the read-only API in one block.
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "corsheaders", "api"]
+# CORS headers must be added before CommonMiddleware can answer (a redirect, a 404).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"), "corsheaders.middleware.CorsMiddleware"
+)
+# Open to every site's scripts, for reads only and without cookies: the API is public data.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_URLS_REGEX = r"^/(api/|export\.)"
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+# Anonymous requests per client address; "120/min", "5000/hour"… (DRF's rate syntax).
+API_THROTTLE_RATE = env.text("API_THROTTLE_RATE", "120/min")
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ReaderThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tension Timeline API",
+    "DESCRIPTION": "The public record, read-only: events with the timeline's filters, the change feed, "
+    "GeoJSON and TimelineJS exports.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",  # Swagger UI from our own static files: no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Its deploy check regenerates the schema at start-up and warns that the actor and type filters
+    # (slugs) default to strings, which they are; tests/test_api.py validates the schema instead.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
+}

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("events.urls")),
+    path("", include("api.urls")),  # /api/… and the view's GeoJSON and TimelineJS exports
 ]
 
 # An unreachable database answers 503, whichever layer meets it first (timeline/outage.py).

@@ -1,0 +1,179 @@
+"""How the API writes the record: one representation of an event for the list, the event by slug and
+the change feed, so a client that walks the list holds exactly what the event endpoint says."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import extend_schema_field, inline_serializer
+from rest_framework import serializers
+
+from events.models import PUBLIC_STATUSES, Actor, Country, Event, EventActor, EventType, Reaction, Region, Source
+
+
+def with_record(events: QuerySet) -> QuerySet:
+    """The queryset with everything the representation reads: seven queries per page, whatever its size.
+
+    Reaction links are kept only where the far end is public: a reaction to a draft must not betray it."""
+    return events.for_display().prefetch_related(
+        Prefetch("sources", queryset=Source.objects.order_by("published_on", "id")),
+        Prefetch(
+            "reaction_links",
+            queryset=Reaction.objects.filter(responds_to__status__in=PUBLIC_STATUSES)
+            .select_related("responds_to", "basis_source")
+            .order_by("responds_to__date", "id"),
+        ),
+        Prefetch(
+            "reacted_by_links",
+            queryset=Reaction.objects.filter(event__status__in=PUBLIC_STATUSES)
+            .select_related("event", "basis_source")
+            .order_by("event__date", "id"),
+        ),
+    )
+
+
+class ActorRoleSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="actor.slug")
+    name = serializers.CharField(source="actor.name")
+    kind = serializers.CharField(source="actor.kind")
+    role = serializers.ChoiceField(choices=EventActor.Role.choices)
+
+
+class SourceSerializer(serializers.Serializer):
+    publisher = serializers.CharField()
+    title = serializers.CharField()
+    published_on = serializers.DateField(allow_null=True)
+    kind = serializers.ChoiceField(choices=Source.Kind.choices)
+    url = serializers.CharField(help_text="Empty for a printed or broadcast source.")
+
+
+class ReactionLinkSerializer(serializers.Serializer):
+    """One reaction link seen from one of its ends: `event` is the other end."""
+
+    event = serializers.SerializerMethodField(help_text="The slug of the event at the other end of the link.")
+    title = serializers.SerializerMethodField()
+    date = serializers.SerializerMethodField()
+    kind = serializers.ChoiceField(choices=Reaction.Kind.choices)
+    note = serializers.CharField()
+    lag_days = serializers.IntegerField(help_text="Days from the event reacted to until the reaction.")
+    basis = serializers.SerializerMethodField(
+        help_text="What backs the link: kind (source, judgement, or empty), the source or the editors' judgement."
+    )
+
+    @extend_schema_field(
+        inline_serializer(
+            "ReactionBasis",
+            {
+                "kind": serializers.CharField(),
+                "judgement": serializers.CharField(),
+                "source": SourceSerializer(allow_null=True),
+            },
+        )
+    )
+    def get_basis(self, link: Reaction) -> dict:
+        source = link.basis_source
+        return {
+            "kind": link.basis_kind,
+            "judgement": link.basis_judgement,
+            "source": SourceSerializer(source).data if source is not None else None,
+        }
+
+    def other(self, link: Reaction) -> Event:
+        return link.responds_to if self.context.get("direction") == "responds_to" else link.event
+
+    def get_event(self, link: Reaction) -> str:
+        return self.other(link).slug
+
+    def get_title(self, link: Reaction) -> str:
+        return self.other(link).title
+
+    def get_date(self, link: Reaction) -> str:
+        return self.other(link).date.isoformat()
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Stable for the life of the event (the slug may be corrected).")
+    slug = serializers.SlugField()
+    url = serializers.SerializerMethodField(help_text="The event's page for readers.")
+    title = serializers.CharField()
+    date = serializers.DateField(help_text="For a date known only to the month or year, its first day.")
+    date_precision = serializers.ChoiceField(choices=Event.Precision.choices)
+    end_date = serializers.DateField(allow_null=True)
+    summary = serializers.CharField()
+    event_type = serializers.SlugField(source="event_type.slug")
+    category = serializers.ChoiceField(source="event_type.category", choices=EventType.Category.choices)
+    escalation = serializers.DecimalField(max_digits=3, decimal_places=1, coerce_to_string=False)
+    escalation_note = serializers.CharField()
+    verification = serializers.ChoiceField(choices=Event.Verification.choices)
+    country = serializers.CharField(source="location_country.iso2", allow_null=True, default=None)
+    location = serializers.CharField(source="location_name")
+    latitude = serializers.DecimalField(max_digits=8, decimal_places=5, coerce_to_string=False, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=8, decimal_places=5, coerce_to_string=False, allow_null=True)
+    status = serializers.ChoiceField(choices=[(s, Event.Status(s).label) for s in PUBLIC_STATUSES])
+    retraction_note = serializers.CharField(help_text="Why the event was retracted; empty otherwise.")
+    published_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    actors = ActorRoleSerializer(source="event_actors.all", many=True)
+    sources = SourceSerializer(source="sources.all", many=True)
+    responds_to = serializers.SerializerMethodField(help_text="The public events this one reacts to.")
+    reacted_by = serializers.SerializerMethodField(help_text="The public events that react to this one.")
+
+    def get_url(self, event: Event) -> str:
+        prefix, suffix = self.context["url_parts"]
+        return f"{prefix}{event.slug}{suffix}"
+
+    def _links(self, links, direction: str) -> list[dict]:
+        return ReactionLinkSerializer(links, many=True, context={"direction": direction}).data
+
+    @extend_schema_field(ReactionLinkSerializer(many=True))
+    def get_responds_to(self, event: Event) -> list[dict]:
+        return self._links(event.reaction_links.all(), "responds_to")
+
+    @extend_schema_field(ReactionLinkSerializer(many=True))
+    def get_reacted_by(self, event: Event) -> list[dict]:
+        return self._links(event.reacted_by_links.all(), "reacted_by")
+
+
+class ActorSerializer(serializers.ModelSerializer):
+    country = serializers.CharField(source="country.iso2", allow_null=True, default=None)
+
+    class Meta:
+        model = Actor
+        fields = ["slug", "name", "kind", "country", "aliases"]
+
+
+class EventTypeSerializer(serializers.ModelSerializer):
+    default_escalation = serializers.DecimalField(max_digits=3, decimal_places=1, coerce_to_string=False)
+
+    class Meta:
+        model = EventType
+        fields = ["slug", "name", "category", "default_escalation", "cameo_code", "description"]
+
+
+class CountrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Country
+        fields = ["slug", "iso2", "name"]
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    countries = serializers.SlugRelatedField(slug_field="iso2", many=True, read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ["slug", "name", "description", "countries"]
+
+
+class IndexPointSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    value = serializers.DecimalField(max_digits=12, decimal_places=1, coerce_to_string=False)
+    window_start = serializers.DateField()
+
+
+class ChangeSerializer(serializers.Serializer):
+    change = serializers.ChoiceField(
+        choices=["published", "changed", "retracted", "removed"],
+        help_text="removed: the event left the public record (unpublished or deleted); drop it from a copy.",
+    )
+    slug = serializers.SlugField()
+    changed_at = serializers.DateTimeField()
+    event = EventSerializer(allow_null=True, help_text="The event as it is now; null when removed.")
