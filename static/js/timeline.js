@@ -17,7 +17,8 @@
     // Always shown: on a touch screen there is no hover to reveal it, and a keyboard needs to see it.
     displayModeBar: true,
     scrollZoom: false,
-    modeBarButtonsToRemove: ["lasso2d", "select2d"],
+    // No "Share chart…": it would upload the view to Plotly Cloud, off this site.
+    modeBarButtonsToRemove: ["lasso2d", "select2d", "sendChartToCloud"],
     toImageButtonOptions: { filename: "tension-timeline" }
   };
 
