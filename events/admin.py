@@ -60,6 +60,11 @@ class RegionAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+# Names Select2's comboboxes after their fields (an empty one has no name otherwise): every admin with
+# an autocomplete loads it.
+SELECT2_NAMES_JS = "admin/events/select2_names.js"
+
+
 @admin.register(Actor)
 class ActorAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "kind", "country"]
@@ -68,6 +73,9 @@ class ActorAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["country"]
+
+    class Media:
+        js = [SELECT2_NAMES_JS]
 
 
 @admin.register(EventType)
@@ -88,6 +96,9 @@ class SourceAdmin(SimpleHistoryAdmin):
     search_fields = ["publisher", "title", "url"]
     autocomplete_fields = ["event"]
     show_full_result_count = False
+
+    class Media:
+        js = [SELECT2_NAMES_JS]
 
 
 # --- what an event may respond to: the `responds_to` autocomplete ----------------------------------
@@ -152,6 +163,9 @@ class ReactionAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["event", "responds_to"]
     show_full_result_count = False
 
+    class Media:
+        js = [SELECT2_NAMES_JS]
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "responds_to":
             return responds_to_field(db_field, request, self.admin_site, **kwargs)
@@ -190,10 +204,13 @@ class LabelledRowsFormSet(BaseInlineFormSet):
         super().add_fields(form, index)
         row = str(form.instance) if form.instance.pk else f"new {self.model._meta.verbose_name}"
         for name, field in form.fields.items():
+            # The admin wraps related fields (RelatedFieldWidgetWrapper): the attributes go on the inner
+            # widget, this form's own copy.
+            widget = getattr(field.widget, "widget", field.widget)
             if name == "DELETE":
-                field.widget.attrs["aria-label"] = f"Delete {row}"
+                widget.attrs["aria-label"] = f"Delete {row}"
             elif not field.widget.is_hidden:
-                field.widget.attrs.setdefault("aria-label", f"{field.label} ({row})")
+                widget.attrs["aria-label"] = f"{field.label} ({row})"
 
 
 class EventActorInline(ReviewGuardedInline, admin.TabularInline):
@@ -413,7 +430,7 @@ class EventAdmin(SimpleHistoryAdmin):
     ]
 
     class Media:
-        js = ["admin/events/escalation_default.js", "admin/events/responds_to.js"]
+        js = ["admin/events/escalation_default.js", "admin/events/responds_to.js", SELECT2_NAMES_JS]
 
     # --- lists ---
 
