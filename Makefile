@@ -1,6 +1,8 @@
 # Two commands do all set-up on a fresh machine (Python 3.11+):
 #   make run    virtualenv, install, migrate, load the demo record, serve on http://127.0.0.1:8000
 #   make test   virtualenv, install (and Chromium for the browser tests, when root), the whole suite
+# and one production command (README, "Run in production"; settings from the environment):
+#   make serve  migrate, collectstatic, gunicorn on GUNICORN_BIND (default 127.0.0.1:8000), DEBUG off
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -8,7 +10,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench bench-pages browser clean
+.PHONY: run serve test lint bench bench-pages bench-load browser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -16,10 +18,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+# The laptop demo runs with DEBUG on (the settings default to off); DEBUG=0 make run is allowed.
+run: export DEBUG ?= 1
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --if-empty --with-users
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+serve: $(STAMP)
+	$(BIN)/python manage.py check --deploy --fail-level ERROR
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	exec $(BIN)/gunicorn -c timeline/gunicorn_conf.py
 
 browser:
 	@bash scripts/ensure-chromium
@@ -36,6 +46,9 @@ bench: $(STAMP)
 
 bench-pages: $(STAMP)
 	$(BIN)/python bench/pages.py
+
+bench-load: $(STAMP)
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -37,11 +37,16 @@ def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.settings")
     os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault("SECRET_KEY", "bench-only")
+    # DEBUG off needs a key as strong as production's (the settings refuse a weak one).
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    # Pages name their static files through collectstatic's manifest when DEBUG is off.
+    call_command("collectstatic", "--noinput", verbosity=0)
 
 
 def ensure_database(url: str) -> None:

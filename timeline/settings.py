@@ -1,88 +1,64 @@
-"""Settings for Tension Timeline, read from the environment.
+"""Settings for Tension Timeline, read from the environment; they fail closed.
 
-One module for every deployment: the defaults suit a laptop demo (SQLite, DEBUG on); production
-sets DATABASE_URL, SECRET_KEY, DEBUG=0 and ALLOWED_HOSTS.
+One module for every deployment. Unset, everything is production-safe: DEBUG off, a SECRET_KEY
+required, no host allowed. `make run` sets DEBUG=1 for a laptop demo on SQLite; production sets
+SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and the HTTPS settings (README, "Run in production").
+A value that cannot be read stops start-up with one line (timeline/env.py).
 """
 
 from __future__ import annotations
 
-import os
-import sys
+from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit
+
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
+
+from timeline import env
+from timeline.env import DatabaseUrlError, SettingError
+from timeline.static_headers import add_static_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+DEBUG = env.boolean("DEBUG", False)
 
-def envbool(name: str, default: str = "0") -> bool:
-    return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
-
-
-def envlist(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-class DatabaseUrlError(ValueError):
-    pass
-
-
-def database_from_url(url: str, *, base_dir: Path = BASE_DIR) -> dict:
-    """Turn DATABASE_URL into a DATABASES entry; raise DatabaseUrlError on anything unusable."""
-    if not url:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": base_dir / "db.sqlite3"}
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        # sqlite:///relative.db, sqlite:////absolute/path.db
-        path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
-        if not path:
-            raise DatabaseUrlError("a sqlite URL needs a file name, e.g. sqlite:///db.sqlite3")
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path if path == ":memory:" else Path(path)}
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        raise DatabaseUrlError(
-            f"unsupported scheme {parts.scheme or '(none)'!r}: use postgres://user@host:5432/name or sqlite:///path"
+SECRET_KEY = env.text("SECRET_KEY")
+if not DEBUG:
+    if not SECRET_KEY:
+        raise SettingError("SECRET_KEY must be set when DEBUG is off.")
+    if (
+        len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+        or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        or SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)
+    ):
+        raise SettingError(
+            f"SECRET_KEY is too weak: use {SECRET_KEY_MIN_LENGTH}+ random characters, "
+            "e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
         )
-    name = unquote(parts.path.lstrip("/"))
-    if not name:
-        raise DatabaseUrlError("a postgres URL needs a database name, e.g. postgres://user@host/tension")
-    try:
-        port = parts.port
-    except ValueError as exc:
-        raise DatabaseUrlError(f"bad port: {exc}") from None
-    options: dict = dict(parse_qsl(parts.query))
-    pool = options.pop("pool", "1").lower() not in ("0", "false", "no", "off")
-    if pool:
-        options["pool"] = {"min_size": 1, "max_size": int(os.environ.get("DATABASE_POOL_MAX", "8"))}
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": name,
-        "USER": unquote(parts.username or ""),
-        "PASSWORD": unquote(parts.password or ""),
-        "HOST": parts.hostname or "",
-        "PORT": str(port or ""),
-        "OPTIONS": options,
-        # The pool keeps connections; Django must not also keep them (CONN_MAX_AGE > 0 with a pool
-        # is refused), but it still checks a connection's health before reusing it.
-        "CONN_MAX_AGE": 0 if pool else int(os.environ.get("CONN_MAX_AGE", "60")),
-        "CONN_HEALTH_CHECKS": True,
-    }
-
-
-DEBUG = envbool("DEBUG", "1")
-
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        sys.exit("SECRET_KEY must be set when DEBUG is off.")
+elif not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
-CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+ALLOWED_HOSTS = env.words("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = env.words("CSRF_TRUSTED_ORIGINS")
 
+# Seconds a request waits for the database before it answers 503 (timeline/outage.py).
+DATABASE_CONNECT_TIMEOUT = env.integer("DATABASE_CONNECT_TIMEOUT", 3, minimum=1)
 try:
-    DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", ""))}
+    DATABASES = {
+        "default": env.database_from_url(
+            env.text("DATABASE_URL"),
+            base_dir=BASE_DIR,
+            connect_timeout=DATABASE_CONNECT_TIMEOUT,
+            pool_max=env.integer("DATABASE_POOL_MAX", 8, minimum=1),
+        )
+    }
 except DatabaseUrlError as exc:
     # One readable line instead of a traceback: this is the first thing a deployer gets wrong.
-    sys.exit(f"DATABASE_URL is not usable: {exc}")
+    raise SettingError(f"DATABASE_URL is not usable: {exc}") from None
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -94,11 +70,18 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "simple_history",
+    "csp",
+    "axes",
     "events",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files before anything that could touch the database: they are served even in an outage.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # A database that cannot be reached answers 503 with Retry-After, not a 500 (timeline/outage.py).
+    "timeline.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the events' revision history (simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # History is for reading: a "revert" from the history page would bypass the review workflow
@@ -141,6 +126,32 @@ USE_TZ = True
 # ISO dates (YYYY-MM-DD) as the only input format, so the admin's fields and calendar agree: see timeline/formats/
 FORMAT_MODULE_PATH = ["timeline.formats"]
 
+# --- admin logins -------------------------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out account or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failures for one account, or from one address, lock both out for a quarter of an hour.
+AXES_FAILURE_LIMIT = env.integer("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.integer("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "429.html"
+# Behind a reverse proxy every request comes from the proxy: timeline/client_ip.py reads the address
+# the trusted proxies recorded in X-Forwarded-For (TRUSTED_PROXY_COUNT of them, 0 = none).
+TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "timeline.client_ip.client_ip"
+
+# --- static files -------------------------------------------------------------------------------
+
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
@@ -149,19 +160,63 @@ STATICFILES_FINDERS = [
     # plotly.js straight from the installed plotly package (no CDN): see timeline/staticfinders.py
     "timeline.staticfinders.PlotlyFinder",
 ]
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(env.text("STATIC_ROOT") or BASE_DIR / "staticfiles")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # collectstatic writes content-hashed names with .gz and .br beside them; whitenoise serves the
+    # compressed file the browser accepts and marks hashed names cacheable for a year (immutable).
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# A running `make run` (DEBUG) picks up edited files without collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+# Static files carry the policy too (an SVG opened on its own is a document).
+WHITENOISE_ADD_HEADERS_FUNCTION = add_static_headers
 
-SITE_NAME = os.environ.get("SITE_NAME", "Tension Timeline")
+SITE_NAME = env.text("SITE_NAME", "Tension Timeline")
+
+# --- Content-Security-Policy (django-csp); views may loosen it with csp.decorators.csp_update ----
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],  # no inline script anywhere: data goes in <script type="application/json">
+        # Plotly writes <style> elements and style="" attributes as it draws (and the admin uses
+        # style attributes): without 'unsafe-inline' the chart loses its layout. Styles cannot run code.
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],  # Plotly's mode bar and the admin's icons are data: URLs
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],  # one embed view may allow framing with csp_update (and xframe_options_exempt)
+    }
+}
+
+# --- HTTPS, from the environment: off unless set, so plain HTTP on 127.0.0.1 keeps working --------
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
-    SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "1")
-    CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", "1")
+SECURE_REFERRER_POLICY = "same-origin"
+if env.boolean("TRUST_X_FORWARDED_PROTO"):
+    # Only behind a proxy that sets this header itself (and strips it from clients).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT")
+# Load balancers probe the health check over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.boolean("SECURE_COOKIES")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "filters": {
+        # timeline.outage logs each request the database failed, in one line; Django would log it again.
+        "not_an_outage": {"()": "timeline.outage.NotAnOutage"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["not_an_outage"]}},
+    "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "WARNING")},
 }

@@ -30,7 +30,9 @@ class PlotlyFinder(BaseFinder):
 
     def find(self, path: str, find_all: bool = False, **kwargs):
         if path != PLOTLY_STATIC_PATH:
-            return [] if find_all else None
+            # No match is [] whatever find_all says, as Django's finders answer: finders.find() turns a
+            # None into [None], which the static view then takes for a file (a 500 instead of a 404).
+            return []
         match = str(PLOTLY_DIR / PLOTLY_FILE)
         return [match] if find_all else match
 

@@ -1,0 +1,19 @@
+"""The test suite's settings: the production settings, plus the two things a test run cannot have.
+
+- A SECRET_KEY: the settings refuse to start without one when DEBUG is off, as tests run. The key is
+  set in the environment before the settings load (pytest-django loads them before any conftest).
+- Static files without collectstatic: the manifest storage needs STATIC_ROOT's manifest to name a file,
+  so tests use plain storage and whitenoise serves from the finders. The production storage itself is
+  tested through the production command (tests/test_browser_production.py, tests/test_production_settings.py).
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+
+from timeline.settings import *  # noqa: E402,F403
+from timeline.settings import STORAGES  # noqa: E402
+
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None  # nothing collected: whitenoise serves from the finders
