@@ -27,19 +27,23 @@ QUERY_MAX_LENGTH = 200
 class CountryField(forms.ModelChoiceField):
     """A country by its slug or by its ISO code, in any case: `lithuania`, `LT` and `lt` alike."""
 
+    @staticmethod
+    def find(code: str) -> Country | None:
+        return Country.objects.filter(Q(slug__iexact=code) | Q(iso2__iexact=code)).first()
+
     def to_python(self, value):
         if value in self.empty_values:
             return None
         value = str(value).strip()
-        country = Country.objects.filter(Q(slug__iexact=value) | Q(iso2__iexact=value)).first()
+        country = self.find(value)
         if country is None:
             raise forms.ValidationError(f"Unknown country “{value[:40]}”: use a name like lithuania or a code like LT.")
         return country
 
     def prepare_value(self, value):
         # A link written with the ISO code (`country=LT`) still shows its country chosen in the select.
-        if isinstance(value, str) and value.strip() and not isinstance(value, Country):
-            country = Country.objects.filter(Q(slug__iexact=value.strip()) | Q(iso2__iexact=value.strip())).first()
+        if isinstance(value, str) and value.strip():
+            country = self.find(value.strip())
             return country.slug if country else value
         return super().prepare_value(value)
 
