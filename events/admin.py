@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
@@ -21,7 +22,7 @@ from django.core.paginator import Paginator
 from django.db import connections, transaction
 from django.db.models import Prefetch, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -29,7 +30,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import history, importing, selectors, services
+from . import history, importing, selectors, services, text
 from .models import (
     PUBLIC_STATUSES,
     Actor,
@@ -45,15 +46,99 @@ from .models import (
 )
 
 
+class RefusesControlCharactersInQueries:
+    """A NUL or other control character in the admin's query string (a list filter, a search, the
+    autocomplete's term) would reach the database, which answers with an error (PostgreSQL refuses
+    NUL): a 400 for the list, no result for a search, instead of a 500."""
+
+    def changelist_view(self, request, extra_context=None):
+        if text.unreadable_query_names(request.GET):
+            return HttpResponseBadRequest("A value of the query holds a control character (such as NUL).")
+        return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        if not text.is_single_line_clean(search_term):
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+
+class VocabularyAdmin(RefusesControlCharactersInQueries, admin.ModelAdmin):
+    """Actors, event types, countries, regions: who may change them is in their permissions (roles.py)."""
+
+
+class ReadOnlyHistoryAdmin(RefusesControlCharactersInQueries, SimpleHistoryAdmin):
+    """History pages are for reading, by everyone: the form of a past version is never saved.
+
+    simple-history's history_form_view saves any valid POST (revert disabled only hides the button),
+    which would let anyone un-retract an event or change a published one without review."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def may_edit(request: HttpRequest, event: Event | None) -> bool:
+    """What readers see is changed only by a publisher: an editor's edits go through review."""
+    return event is None or not event.is_public or services.can_publish(request.user)
+
+
+class EventPartAdmin(ReadOnlyHistoryAdmin):
+    """The standalone admin of a part of an event's record (a source, a reaction link): editable by
+    an editor only while the event it belongs to is not public, before and after the change (moving a
+    part onto or off a published event changes what readers see, either way)."""
+
+    owner_field = "event"  # the event whose record this part belongs to
+
+    def owner(self, obj: Any) -> Event | None:
+        return getattr(obj, self.owner_field) if obj is not None else None
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and may_edit(request, self.owner(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and may_edit(request, self.owner(obj))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        owner_field = self.owner_field
+
+        class GuardedForm(form):
+            def clean(self) -> dict[str, Any]:
+                cleaned = super().clean()
+                event = cleaned.get(owner_field)
+                if event is not None and not may_edit(request, event):
+                    self.add_error(
+                        owner_field,
+                        f"“{event.title}” is {event.get_status_display().lower()}: only a publisher changes "
+                        "what readers see. Edit a draft, or ask a publisher.",
+                    )
+                return cleaned
+
+        return GuardedForm
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """The list's "delete selected" asks has_delete_permission without an object: check each here."""
+        if (
+            not services.can_publish(request.user)
+            and queryset.filter(**{f"{self.owner_field}__status__in": PUBLIC_STATUSES}).exists()
+        ):
+            raise PermissionDenied("Some of these belong to a public event: only a publisher may delete them.")
+        super().delete_queryset(request, queryset)
+
+
+# --- the shared vocabulary: changed by publishers only (events/roles.py), shown on published pages ---
+
+
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(VocabularyAdmin):
     list_display = ["name", "iso2"]
     search_fields = ["name", "iso2"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(VocabularyAdmin):
     list_display = ["name"]
     search_fields = ["name"]
     filter_horizontal = ["countries"]
@@ -66,7 +151,7 @@ SELECT2_NAMES_JS = "admin/events/select2_names.js"
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(VocabularyAdmin):
     list_display = ["name", "slug", "kind", "country"]
     list_filter = ["kind", "country"]
     list_select_related = ["country"]
@@ -79,7 +164,7 @@ class ActorAdmin(admin.ModelAdmin):
 
 
 @admin.register(EventType)
-class EventTypeAdmin(admin.ModelAdmin):
+class EventTypeAdmin(VocabularyAdmin):
     list_display = ["name", "slug", "category", "cameo_code", "default_escalation"]
     list_filter = ["category"]
     search_fields = ["name", "slug", "cameo_code"]
@@ -87,7 +172,7 @@ class EventTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(EventPartAdmin):
     """Sources are entered on their event; this list is for finding one (e.g. every source of a publisher)."""
 
     list_display = ["publisher", "title", "kind", "published_on", "event"]
@@ -156,7 +241,11 @@ def responds_to_field(db_field, request: HttpRequest, admin_site, **kwargs: Any)
 
 
 @admin.register(Reaction)
-class ReactionAdmin(SimpleHistoryAdmin):
+class ReactionAdmin(EventPartAdmin):
+    """A link belongs to the reacting event's record (its "responds to" list, reviewed with it). Readers
+    see a link only when both its ends are public, so a link whose reacting event is a draft may point
+    at a published event: it appears when a publisher publishes the draft."""
+
     list_display = ["event", "kind", "responds_to"]
     list_filter = ["kind"]
     list_select_related = ["event", "responds_to"]
@@ -176,11 +265,6 @@ IMPORT_SESSION_KEY = "events_import_upload"
 
 
 # --- the event -------------------------------------------------------------------------------------
-
-
-def may_edit(request: HttpRequest, event: Event | None) -> bool:
-    """What readers see is changed only by a publisher: an editor's edits go through review."""
-    return event is None or not event.is_public or services.can_publish(request.user)
 
 
 class ReviewGuardedInline:
@@ -366,33 +450,38 @@ class EstimatedCountPaginator(Paginator):
 
 
 class AdminEventQuerySet(EventQuerySet):
-    """The change list's queryset: the date hierarchy's list of years or months is found by probing
-    the date index once per year/month (EXISTS … LIMIT 1) instead of a DISTINCT over every row."""
+    """The change list's queryset: the date hierarchy's list of years or months is found by jumping
+    along the date index (the first date on or after each found period, one indexed MIN per period
+    that has events) instead of a DISTINCT over every row, and whatever the span of the record."""
 
     def dates(self, field_name: str, kind: str, order: str = "ASC") -> Any:
         if field_name != "date" or kind not in ("year", "month"):
             return super().dates(field_name, kind, order)
 
-        from django.db.models import Max, Min
+        from django.db.models import Min
 
-        bounds = self.aggregate(first=Min("date"), last=Max("date"))
-        if bounds["first"] is None:
-            return []
-        found = []
-        if kind == "year":
-            for year in range(bounds["first"].year, bounds["last"].year + 1):
-                if self.filter(date__year=year).exists():
-                    found.append(datetime.date(year, 1, 1))
-        else:
-            year = bounds["first"].year  # the hierarchy asks for months within one selected year
-            for month in range(1, 13):
-                if self.filter(date__year=year, date__month=month).exists():
-                    found.append(datetime.date(year, month, 1))
+        def next_period(after: datetime.date) -> datetime.date | None:
+            first = self.filter(date__gte=after).aggregate(first=Min("date"))["first"]
+            if first is None:
+                return None
+            return datetime.date(first.year, 1, 1) if kind == "year" else datetime.date(first.year, first.month, 1)
+
+        found: list[datetime.date] = []
+        period = next_period(datetime.date.min)
+        while period is not None:
+            found.append(period)
+            if period.year == datetime.date.max.year and (kind == "year" or period.month == 12):
+                break
+            if kind == "year":
+                following = datetime.date(period.year + 1, 1, 1)
+            else:
+                following = datetime.date(period.year + period.month // 12, period.month % 12 + 1, 1)
+            period = next_period(following)
         return found if order == "ASC" else found[::-1]
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(ReadOnlyHistoryAdmin):
     form = EventAdminForm
     change_form_template = "admin/events/event/change_form.html"
     change_list_template = "admin/events/event/change_list.html"
@@ -606,34 +695,56 @@ class EventAdmin(SimpleHistoryAdmin):
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):
             raise PermissionDenied
+        importing.purge_expired_uploads()
         context: dict[str, Any] = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Import events from CSV",
             "columns": importing.COLUMNS,
+            "limits": importing.ImportLimits.for_web(),
+            "max_megabytes": importing.megabytes(importing.ImportLimits.for_web().max_bytes or 0),
         }
-        if request.method == "POST" and request.FILES.get("csv_file"):
+        if request.method != "POST":
+            return TemplateResponse(request, "admin/events/event/import.html", context)
+        # Whatever happens next, a file previewed earlier in this session is done with.
+        previous = request.session.pop(IMPORT_SESSION_KEY, None)
+        if "_import" not in request.POST and previous:
+            importing.discard_upload(previous)
+        if getattr(request, "upload_too_large", False):
+            limit = importing.megabytes(settings.IMPORT_MAX_UPLOAD_BYTES)
+            self.message_user(
+                request,
+                f"Not imported: the file is larger than {limit}, the most an upload takes. "
+                "Import it on the server with: manage.py import_events FILE",
+                messages.ERROR,
+            )
+        elif "_cancel" in request.POST:
+            self.message_user(request, "Import cancelled; the uploaded file was deleted.", messages.INFO)
+        elif request.FILES.get("csv_file"):
             # Step 1, the preview: keep the upload in a private temporary file (its name only in the
             # session), validate it all, and show what would happen. Nothing is written.
             token = importing.store_upload(request.FILES["csv_file"])
-            with importing.stored_upload(token) as file:
-                report = importing.import_events(file=file, user=request.user, dry_run=True)
+            try:
+                with importing.stored_upload(token) as file:
+                    report = importing.import_events(file=file, user=request.user, dry_run=True)
+            except BaseException:
+                importing.discard_upload(token)
+                raise
             if report.ok and report.rows:
                 request.session[IMPORT_SESSION_KEY] = token
             else:
                 importing.discard_upload(token)
             context.update(report=report, dry_run=True)
-        elif request.method == "POST" and "_import" in request.POST:
+        elif "_import" in request.POST:
             # Step 2, after the preview: import the same file, validated again, in one transaction.
-            token = request.session.pop(IMPORT_SESSION_KEY, None)
-            if not token or not importing.upload_exists(token):
+            if not previous or not importing.upload_exists(previous):
                 self.message_user(request, "Upload the file again: the previewed file has expired.", messages.ERROR)
                 return HttpResponseRedirect(request.path)
             try:
-                with importing.stored_upload(token) as file:
+                with importing.stored_upload(previous) as file:
                     report = importing.import_events(file=file, user=request.user)
             finally:
-                importing.discard_upload(token)
+                importing.discard_upload(previous)
             if report.ok:
                 self.message_user(request, report.summary, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:events_event_changelist") + "?status__exact=draft")

@@ -1,4 +1,8 @@
-"""The Atom feed of the latest public events, with the timeline's filters ("warnings about Lithuania")."""
+"""The Atom feed of the latest public events, with the timeline's filters ("warnings about Lithuania").
+
+Every text taken from the database passes through text.printable: XML 1.0 cannot carry a control
+character, and a row written before the write paths refused them (or by SQL) must not break the feed.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from django.utils.html import linebreaks
 
 from .filters import EventFilter, describe
 from .models import Event
+from .text import printable
 
 FEED_ITEMS = 50
 
@@ -29,7 +34,7 @@ class EventFeed(Feed):
         site = getattr(settings, "SITE_NAME", "Tension Timeline")
         # The same words as the summary above the timeline, so the feed reads as the view it follows.
         described = ", ".join(describe(filterset))
-        return f"{site}: {described}" if described else f"{site}: latest events"
+        return printable(f"{site}: {described}" if described else f"{site}: latest events")
 
     def author_name(self, filterset: EventFilter) -> str:
         # Atom wants an author for the feed as a whole; an entry's author is the event's initiators.
@@ -56,14 +61,14 @@ class EventFeed(Feed):
     def item_title(self, item: Event) -> str:
         # Atom1Feed escapes the text itself; the Feed default would escape it a second time.
         title = f"{item.date_display}: {item.title}"
-        return f"[Retracted] {title}" if item.status == Event.Status.RETRACTED else title
+        return printable(f"[Retracted] {title}" if item.status == Event.Status.RETRACTED else title)
 
     def item_description(self, item: Event) -> str:
         # Atom1Feed marks the summary as HTML: escape the plain text, keep its paragraphs.
         text = item.summary
         if item.status == Event.Status.RETRACTED:
             text = f"Retracted: {item.retraction_note}\n\n{text}"
-        return linebreaks(text, autoescape=True)
+        return linebreaks(printable(text), autoescape=True)
 
     def item_pubdate(self, item: Event):
         return item.published_at
@@ -72,7 +77,7 @@ class EventFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item: Event) -> str | None:
-        return ", ".join(sorted(actor.name for actor in item.initiators)) or None
+        return printable(", ".join(sorted(actor.name for actor in item.initiators))) or None
 
     def item_categories(self, item: Event) -> list[str]:
-        return [item.event_type.get_category_display(), item.event_type.name]
+        return [item.event_type.get_category_display(), printable(item.event_type.name)]

@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from .models import ESCALATION_MAX, ESCALATION_MIN, Actor, Country, Event, EventActor, EventType, Region
+from .text import is_single_line_clean, unreadable_query_names
 
 SORTS = {
     "-date": ("Newest first", ("-date", "-id")),
@@ -53,8 +54,26 @@ class CountryFilter(django_filters.ModelChoiceFilter):
 
 
 class EventFilterForm(forms.Form):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A NUL or other control character in a query value is an error, and the value never reaches a
+        # field's parser or the database (PostgreSQL refuses NUL in a query: it would be a 500).
+        self.unreadable: list[str] = []
+        if self.is_bound and hasattr(self.data, "lists"):
+            self.unreadable = unreadable_query_names(self.data)
+            data = self.data.copy()
+            for name in self.unreadable:
+                data.pop(name)
+            self.data = data
+
     def clean(self):
         data = super().clean()
+        for name in self.unreadable:
+            self.add_error(
+                name if name in self.fields else None,
+                f"The value of “{name if is_single_line_clean(name) else '?'}” holds a control character "
+                "(such as NUL): remove it.",
+            )
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The end of the period is before its start.")

@@ -12,7 +12,11 @@ Rules:
 - Columns: `event_type` by slug, `initiators`/`targets`/`responds_to` as slugs and `source_urls` as
   URLs, each joined by "; ", `country` as an ISO code. `id`, `category`, `status`, `retraction_note`,
   `updated_at` and `url` are written by the export and ignored here (they are derived or belong to
-  the workflow). Optional extra columns: `escalation_note`, `verification`.
+  the workflow). A column the export does not write is an error (a wrong file, caught at its header).
+- Bounded (ImportLimits, from settings): the file's size (web uploads only; larger files go through
+  `manage.py import_events FILE`), its rows, its columns, each cell's length and each line's length.
+  The file is checked first, in one streaming pass: NUL bytes (a spreadsheet or other binary file)
+  and bytes that are not UTF-8 are refused with their position, before any CSV parsing.
 - Sources are matched on their URL and only ever added (a source is evidence: removing one is an
   editor's deliberate act in the admin); a new source's publisher is the URL's host, its kind the
   default (news), to be checked in review. Actors and reactions are set to exactly the file's.
@@ -27,12 +31,14 @@ the revision history. Memory is one batch plus the index, whatever the file's le
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
 import secrets
 import tempfile
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +46,9 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
@@ -49,11 +57,10 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from .batching import batched
 from .columns import EXPORT_COLUMNS, MULTI_VALUE_SEPARATOR
 from .export import restore_cell
-from .models import Actor, Country, Event, EventActor, EventType, Reaction, Source, base_slug
+from .models import WEB_URL_SCHEMES, Actor, Country, Event, EventActor, EventType, Reaction, Source, base_slug
 
 COLUMNS = EXPORT_COLUMNS
 REQUIRED_COLUMNS = ["slug", "date", "title", "summary", "event_type"]
-OPTIONAL_EXTRA_COLUMNS = ["escalation_note", "verification"]
 BATCH_SIZE = 1000
 MAX_REPORTED_ERRORS = 500
 PREVIEW_ROWS = 20
@@ -76,6 +83,45 @@ EVENT_FIELDS = {
     "longitude": "longitude",
 }
 COMPARED_FIELDS = [f if f not in ("event_type", "location_country") else f + "_id" for f in EVENT_FIELDS]
+SCAN_CHUNK_BYTES = 64 * 1024
+# A line may hold a few long cells (quotes doubled): past this multiple of the cell limit it is refused,
+# which also bounds the number of cells a line can make (memory), whatever its column count.
+LINE_CHARS_PER_CELL_LIMIT = 4
+Progress = Callable[[str, int, int], None]  # (stage, bytes done, bytes in all)
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """What one import accepts. `max_bytes` None: no size limit (the management command)."""
+
+    max_bytes: int | None
+    max_rows: int
+    max_columns: int = field(default_factory=lambda: settings.IMPORT_MAX_COLUMNS)
+    max_cell_chars: int = field(default_factory=lambda: settings.IMPORT_MAX_CELL_CHARS)
+
+    @classmethod
+    def for_web(cls) -> ImportLimits:
+        return cls(max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES, max_rows=settings.IMPORT_MAX_ROWS)
+
+    @classmethod
+    def for_command(cls) -> ImportLimits:
+        return cls(max_bytes=None, max_rows=settings.IMPORT_COMMAND_MAX_ROWS)
+
+    @property
+    def max_line_chars(self) -> int:
+        return self.max_cell_chars * LINE_CHARS_PER_CELL_LIMIT
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size:,} bytes"
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read as CSV at all: one message, no rows."""
+
+    def __init__(self, message: str, line: int = 1, column: str = "file") -> None:
+        super().__init__(message)
+        self.line, self.column = line, column
 
 
 @dataclass(frozen=True)
@@ -222,35 +268,154 @@ class RowForm(forms.Form):
 
     def clean_source_urls(self) -> tuple[str, ...]:
         urls = _split(self.cleaned_data["source_urls"])
-        validate = URLValidator()
+        validate = URLValidator(schemes=list(WEB_URL_SCHEMES))
         for url in urls:
             if len(url) > 500:
                 raise ValidationError(f"Too long (over 500 characters): “{url[:60]}…”.")
             try:
                 validate(url)
             except ValidationError:
-                raise ValidationError(f"Not a URL: “{url}”.") from None
+                raise ValidationError(f"Not a web address (http:// or https://): “{url[:200]}”.") from None
         return tuple(dict.fromkeys(urls))
 
 
-def _reader(file: IO[bytes], report: ImportReport) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) for every data row; a bad header is one error and no rows."""
+def check_file(file: IO[bytes], limits: ImportLimits) -> int:
+    """One streaming pass over the bytes before any parsing: size, NUL bytes (binary), UTF-8 at every
+    position. Returns the size; raises UnreadableFile with the first problem's position."""
+    size = file.seek(0, io.SEEK_END)
+    file.seek(0)
+    if size == 0:
+        raise UnreadableFile("The file is empty.")
+    if limits.max_bytes is not None and size > limits.max_bytes:
+        raise UnreadableFile(
+            f"The file is {megabytes(size)}; an upload takes at most {megabytes(limits.max_bytes)}. "
+            "Import larger files on the server with: manage.py import_events FILE"
+        )
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, lines = 0, 1
+    while chunk := file.read(SCAN_CHUNK_BYTES):
+        nul = chunk.find(b"\x00")
+        if nul >= 0:
+            line = lines + chunk.count(b"\n", 0, nul)
+            raise UnreadableFile(
+                f"This is not a CSV text file: it holds a NUL byte at byte {offset + nul + 1:,} (line {line}). "
+                "A spreadsheet (.xlsx, .ods) must be saved as “CSV UTF-8” first.",
+                line=line,
+            )
+        carried = decoder.getstate()[0]  # the start of a character cut by the previous chunk
+        try:
+            decoder.decode(chunk, final=False)
+        except UnicodeDecodeError as exc:
+            position = exc.start - len(carried)  # within this chunk (negative: in the bytes carried over)
+            line = lines + chunk.count(b"\n", 0, max(position, 0))
+            bad = (carried + chunk)[exc.start]
+            raise UnreadableFile(
+                f"The file is not UTF-8 text: byte {offset + position + 1:,} (line {line}) is 0x{bad:02X}, "
+                "which UTF-8 does not allow there (Latin-1 or Windows-1252?). Save it as “CSV UTF-8” and "
+                "upload it again.",
+                line=line,
+            ) from None
+        offset += len(chunk)
+        lines += chunk.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise UnreadableFile(
+            f"The file is not UTF-8 text: it ends inside a character (byte {offset:,}).", line=lines
+        ) from None
+    file.seek(0)
+    return size
+
+
+def _bounded_lines(text: IO[str], limits: ImportLimits) -> Iterator[str]:
+    """The file's physical lines for the csv module, refusing one longer than the limit."""
+    number = 0
+    while line := text.readline(limits.max_line_chars + 1):
+        number += 1
+        if len(line) > limits.max_line_chars:
+            raise UnreadableFile(
+                f"Line {number} is longer than {limits.max_line_chars:,} characters: too many columns or "
+                "cells far too long for an event.",
+                line=number,
+            )
+        yield line
+
+
+def _reader(
+    file: IO[bytes], report: ImportReport, limits: ImportLimits, progress: Progress | None = None, stage: str = ""
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) for every data row; a bad file or header is one error and no rows."""
+    file.seek(0)
+    total = file.seek(0, io.SEEK_END)
     file.seek(0)
     text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    # The csv module's cell limit is process-wide; imports are the only CSV reader in the app.
+    csv.field_size_limit(limits.max_cell_chars)
+    reader = csv.reader(_bounded_lines(text, limits))
     try:
-        reader = csv.DictReader(text)
-        header = reader.fieldnames or []
-        missing = [column for column in REQUIRED_COLUMNS if column not in header]
-        if missing:
-            report.add_error(RowError(1, "", "header", f"Missing column(s): {', '.join(missing)}."))
+        header = next(reader, None) or []
+        problem = _header_problem(header, limits)
+        if problem:
+            report.add_error(RowError(1, "", "header", problem))
             return
-        try:
-            for row in reader:
-                yield reader.line_num, row
-        except (csv.Error, UnicodeDecodeError) as exc:
-            report.add_error(RowError(reader.line_num, "", "file", f"Unreadable CSV: {exc}"))
+        header = [name.strip() for name in header]
+        rows = 0
+        for cells in reader:
+            if not any(cells):
+                continue  # a blank line
+            rows += 1
+            if rows > limits.max_rows:
+                report.add_error(
+                    RowError(
+                        reader.line_num,
+                        "",
+                        "file",
+                        f"The file has more than {limits.max_rows:,} rows, the most one import takes here"
+                        + (": import it on the server with manage.py import_events FILE." if limits.max_bytes else "."),
+                    )
+                )
+                return
+            if len(cells) > len(header):
+                report.add_error(
+                    RowError(reader.line_num, "", "file", f"{len(cells)} cells, but the header has {len(header)}.")
+                )
+                continue
+            if progress and rows % BATCH_SIZE == 0:
+                progress(stage, file.tell(), total)
+            yield reader.line_num, dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=True))
+    except UnreadableFile as exc:
+        report.add_error(RowError(exc.line, "", exc.column, str(exc)))
+    except csv.Error as exc:
+        message = str(exc)
+        if "field larger than field limit" in message:
+            message = f"A cell is longer than {limits.max_cell_chars:,} characters, the most an import takes."
+        report.add_error(RowError(reader.line_num, "", "file", f"Unreadable CSV: {message}"))
     finally:
+        if progress:
+            progress(stage, total, total)
         text.detach()  # leave the underlying file open for the second pass
+
+
+def _header_problem(header: list[str], limits: ImportLimits) -> str | None:
+    if len(header) > limits.max_columns:
+        return (
+            f"The header has {len(header):,} columns; an import reads at most {limits.max_columns} "
+            f"(the export has {len(EXPORT_COLUMNS)})."
+        )
+    names = [name.strip() for name in header]
+    unknown = [name for name in names if name not in EXPORT_COLUMNS]
+    missing = [column for column in REQUIRED_COLUMNS if column not in names]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(f"Missing column(s): {', '.join(missing)}.")
+        if unknown:
+            shown = ", ".join(f"“{name[:40]}”" for name in unknown[:5]) + (" …" if len(unknown) > 5 else "")
+            parts.append(f"Unknown column(s): {shown}.")
+        return " ".join(parts) + " The first line must name the export's columns (see “About the data”)."
+    if len(set(names)) != len(names):
+        return "A column is named twice."
+    return None
 
 
 def _parse(line: int, row: dict[str, str], form: RowForm) -> ParsedRow | list[RowError]:
@@ -382,21 +547,38 @@ def _load_existing(slugs: Iterable[str], *, lock: bool = False) -> dict[str, Exi
     }
 
 
-def _parsed_rows(file: IO[bytes], report: ImportReport, lookups: Lookups) -> Iterator[ParsedRow | list[RowError]]:
+def _parsed_rows(
+    file: IO[bytes], report: ImportReport, lookups: Lookups, limits: ImportLimits, progress: Progress | None, stage: str
+) -> Iterator[ParsedRow | list[RowError]]:
     form = RowForm(lookups=lookups)
-    for line, row in _reader(file, report):
+    for line, row in _reader(file, report, limits, progress, stage):
         yield _parse(line, row, form)
 
 
-def import_events(*, file: IO[bytes], user: Any = None, dry_run: bool = False) -> ImportReport:
-    """Validate the whole file, then (unless dry_run or any error) write it in one transaction."""
+def import_events(
+    *,
+    file: IO[bytes],
+    user: Any = None,
+    dry_run: bool = False,
+    limits: ImportLimits | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Check the file, validate every row, then (unless dry_run or any error) write it in one transaction.
+
+    `limits` default to the web's (ImportLimits.for_web); `progress` is called as the file is read."""
     report = ImportReport()
+    limits = limits or ImportLimits.for_web()
+    try:
+        check_file(file, limits)
+    except UnreadableFile as exc:
+        report.add_error(RowError(exc.line, "", exc.column, str(exc)))
+        return report
     lookups = Lookups()
     index: dict[str, int] = {}  # slug → date ordinal of every row: duplicates and responds_to
     references: list[tuple[int, str, int, frozenset[str]]] = []  # rows that respond to others
 
     # Pass 1: parse and validate everything; count what would happen.
-    for batch in batched(_parsed_rows(file, report, lookups), BATCH_SIZE):
+    for batch in batched(_parsed_rows(file, report, lookups, limits, progress, "validating"), BATCH_SIZE):
         good = []
         for parsed in batch:
             report.rows += 1
@@ -449,7 +631,7 @@ def import_events(*, file: IO[bytes], user: Any = None, dry_run: bool = False) -
 
     # Pass 2: write, in batches, in one transaction: any failure leaves the database as it was.
     with transaction.atomic():
-        for batch in batched(_parsed_rows(file, report, lookups), BATCH_SIZE):
+        for batch in batched(_parsed_rows(file, report, lookups, limits, progress, "writing"), BATCH_SIZE):
             _write_batch([p for p in batch if isinstance(p, ParsedRow)], user=user)
         _write_reactions(references, user=user)
         report.written = True
@@ -573,8 +755,24 @@ def _write_reactions(references: list[tuple[int, str, int, frozenset[str]]], *, 
 
 
 # --- the admin's two steps (preview, then import) keep the upload in a private temporary file ---
+# Every stored file is deleted after its import, on cancel, when its check fails, when a new upload
+# replaces it in the session, and at the latest IMPORT_UPLOAD_MAX_AGE_SECONDS after it was stored.
 
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "tension-timeline-imports"
+
+
+class BoundedUploadHandler(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS: a file over IMPORT_MAX_UPLOAD_BYTES is skipped while it streams
+    in (Django's handlers then discard what they had), so it is never stored; the view tells why."""
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > settings.IMPORT_MAX_UPLOAD_BYTES:
+            self.request.upload_too_large = True
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
 
 
 def _upload_path(token: str) -> Path:
@@ -587,9 +785,13 @@ def store_upload(upload: Any) -> str:
     """Copy an uploaded file, chunk by chunk, to a private temporary file; returns its token."""
     UPLOAD_DIR.mkdir(mode=0o700, exist_ok=True)
     token = secrets.token_hex(16)
-    with _upload_path(token).open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    try:
+        with _upload_path(token).open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+    except BaseException:
+        discard_upload(token)
+        raise
     return token
 
 
@@ -605,3 +807,20 @@ def upload_exists(token: str) -> bool:
 
 def discard_upload(token: str) -> None:
     _upload_path(token).unlink(missing_ok=True)
+
+
+def purge_expired_uploads(*, now: float | None = None) -> int:
+    """Delete stored uploads older than IMPORT_UPLOAD_MAX_AGE_SECONDS (a preview never imported or
+    cancelled); returns how many. Called on each visit of the import page and by import_events."""
+    if not UPLOAD_DIR.exists():
+        return 0
+    limit = (now or time.time()) - settings.IMPORT_UPLOAD_MAX_AGE_SECONDS
+    removed = 0
+    for path in UPLOAD_DIR.glob("*.csv"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue  # removed meanwhile by another request
+    return removed

@@ -6,9 +6,10 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
@@ -16,8 +17,21 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from .text import RefusesControlCharacters
+
 ESCALATION_MIN = Decimal("-10")
 ESCALATION_MAX = Decimal("10")
+# A source link is only ever a web page: never javascript:, data: or file: (validator and constraint).
+WEB_URL_SCHEMES = ("http", "https")
+
+
+def accepted_dates() -> tuple[datetime.date, datetime.date]:
+    """The first and last date an event may carry (settings EVENT_EARLIEST_DATE, EVENT_LATEST_DATE):
+    a date outside them is a typo (0224 for 2024), and would stretch every timeline for nothing."""
+    return (
+        datetime.date.fromisoformat(settings.EVENT_EARLIEST_DATE),
+        datetime.date.fromisoformat(settings.EVENT_LATEST_DATE),
+    )
 
 
 class EditConflict(Exception):
@@ -33,7 +47,7 @@ class EditConflict(Exception):
         self.expected_version = expected_version
 
 
-class Stamped(models.Model):
+class Stamped(RefusesControlCharacters, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -387,6 +401,14 @@ class Event(Stamped):
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
         self.fill_derived()
+        first, last = accepted_dates()
+        for name in ("date", "end_date"):
+            value = getattr(self, name)
+            if value is not None and not first <= value <= last:
+                errors.setdefault(name, []).append(
+                    f"Use a date from {first.isoformat()} to {last.isoformat()}: {value.isoformat()} is outside "
+                    "the record's accepted range (EVENT_EARLIEST_DATE, EVENT_LATEST_DATE)."
+                )
         if self.date and self.end_date and self.end_date < self.date:
             errors.setdefault("end_date", []).append("The end date cannot be before the start date.")
         if (self.latitude is None) != (self.longitude is None):
@@ -579,7 +601,11 @@ class Source(Stamped):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sources")
     url = models.URLField(
-        "URL", max_length=500, blank=True, help_text="Optional: printed or broadcast sources may have none."
+        "URL",
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=list(WEB_URL_SCHEMES), message="Enter a web address (http:// or https://).")],
+        help_text="Optional: printed or broadcast sources may have none.",
     )
     publisher = models.CharField(max_length=200)
     title = models.CharField(max_length=300, blank=True)
@@ -591,9 +617,21 @@ class Source(Stamped):
 
     class Meta:
         ordering = ["published_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url="") | Q(url__istartswith="http://") | Q(url__istartswith="https://"),
+                name="source_url_is_web",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.publisher}: {self.title or self.url or 'untitled'}"
+
+    @property
+    def web_url(self) -> str:
+        """The URL if it may be a link (http or https), else "": templates link only this."""
+        scheme = self.url.split(":", 1)[0].lower() if ":" in self.url else ""
+        return self.url if scheme in WEB_URL_SCHEMES else ""
 
     def clean(self) -> None:
         if not self.url and not self.title:

@@ -19,22 +19,25 @@ def _crud(model: str, *actions: str) -> list[str]:
 
 
 # An editor enters and corrects events (with their actors, sources and reactions) and sends them to
-# review; actors may be added on the way. No `delete_event`: a public event is retracted, not deleted.
+# review. No `delete_event`: a public event is retracted, not deleted. The shared vocabulary (actors,
+# event types, countries, regions) is shown on published pages and in the public filter lists, so an
+# editor only reads it: a new or renamed actor goes through a publisher like any published change.
 EDITOR_PERMISSIONS: list[str] = [
     *_crud("event", "add", "change", "view"),
     *_crud("source", "add", "change", "delete", "view"),
     *_crud("eventactor", "add", "change", "delete", "view"),
     *_crud("reaction", "add", "change", "delete", "view"),
-    *_crud("actor", "add", "change", "view"),
+    *_crud("actor", "view"),
     *_crud("eventtype", "view"),
     *_crud("country", "view"),
     *_crud("region", "view"),
 ]
 
-# A publisher may also publish and retract, and maintains the taxonomy and reference lists.
+# A publisher may also publish and retract, and maintains the shared vocabulary.
 PUBLISHER_PERMISSIONS: list[str] = [
     *EDITOR_PERMISSIONS,
     PUBLISH_PERMISSION,
+    *_crud("actor", "add", "change"),
     *_crud("eventtype", "add", "change"),
     *_crud("country", "add", "change"),
     *_crud("region", "add", "change"),

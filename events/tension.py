@@ -6,8 +6,9 @@ date (an exercise that lasts three weeks counts once, when it begins), at its st
 de-escalating events (talks, agreements) lower the index. The index is computed over the events a
 reader has filtered, so it answers "how tense was it, by this measure, among these events?".
 
-Cost: one query for the per-day sums; the window is rolled in Python over days, so the work grows
-with the span of the record, not with the number of events.
+Cost: one query for the per-day sums; the window is rolled in Python only over the days on which the
+index changes (a day with events, or the day they leave the window), so the work grows with the
+number of distinct event days, never with the span of the record.
 """
 
 from __future__ import annotations
@@ -78,23 +79,29 @@ def tension_index(
     sums = (totals or DailyTotals.of(events)).sums
     if not sums:
         return []
-    first, last = min(sums), max(sums)
-    end = min(last + datetime.timedelta(days=WINDOW_DAYS - 1), datetime.date.max)
+    window = datetime.timedelta(days=WINDOW_DAYS)
+    last_ordinal = datetime.date.max.toordinal()
+
+    def leaves(day: datetime.date) -> datetime.date | None:
+        """The day an event dated `day` drops out of the window (None past the calendar's end)."""
+        return day + window if day.toordinal() + WINDOW_DAYS <= last_ordinal else None
+
+    end = min(max(sums).toordinal() + WINDOW_DAYS - 1, last_ordinal)
+    # The index changes only on a day with events or on the day some leave the window: walking those
+    # days alone costs the same whether the record spans a month or two centuries.
+    changes = set(sums) | {leaving for day in sums if (leaving := leaves(day)) is not None}
+    changes.add(datetime.date.fromordinal(end))
     points: list[IndexPoint] = []
     running = Decimal(0)
-    day = first
-    one_day = datetime.timedelta(days=1)
-    while True:
-        running += sums.get(day, 0)
-        leaving = day - datetime.timedelta(days=WINDOW_DAYS) if day.toordinal() > WINDOW_DAYS else None
-        if leaving is not None:
-            running -= sums.get(leaving, 0)
-        # The index is a step function: a point only where it changes (and the last day) draws it exactly.
-        if not points or points[-1].value != running or day >= end:
-            points.append(IndexPoint(day, running))
-        if day >= end:
+    for day in sorted(changes):
+        if day.toordinal() > end:
             break
-        day += one_day
+        running += sums.get(day, 0)
+        if day.toordinal() > WINDOW_DAYS:
+            running -= sums.get(day - window, 0)
+        # The index is a step function: a point only where it changes (and the last day) draws it exactly.
+        if not points or points[-1].value != running or day.toordinal() == end:
+            points.append(IndexPoint(day, running))
     return thin_out(points, max_points)
 
 

@@ -85,6 +85,8 @@ def test_demo_values_column_by_column(client, demo):
         "event_type": "force-deployment",
         "category": "military_posture",
         "escalation": "7.2",
+        "escalation_note": "",
+        "verification": seed.verification,
         "initiators": "nato",
         "targets": "",
         "country": "LT",

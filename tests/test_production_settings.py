@@ -106,3 +106,46 @@ def test_sqlite_writes_ahead_and_waits_for_a_busy_writer(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"], result.stderr
+
+
+EDIT_WHILE_EXPORTING = """
+import datetime, threading
+import django
+django.setup()
+from django.core.management import call_command
+from django.http import QueryDict
+from django.utils import timezone
+call_command("migrate", verbosity=0)
+from events.export import python_csv
+from events.models import Event, EventType
+from events.selectors import event_filter
+kind = EventType.objects.get(slug="official-warning")
+Event.objects.bulk_create(
+    Event(slug=f"e-{n}", title=f"Event {n}", summary="s", date=datetime.date(2000, 1, 1) + datetime.timedelta(days=n),
+          event_type=kind, escalation=kind.default_escalation, status="published", published_at=timezone.now())
+    for n in range(600)
+)
+rows = python_csv(event_filter(params=QueryDict()).qs, base_url="http://x/", chunk_size=100)
+first = next(rows)  # the export is streaming: its read is open on this thread's connection
+errors = []
+def edit():
+    try:
+        event = Event.objects.get(slug="e-1")
+        event.title = "Edited while an export streams"
+        event.save()
+    except Exception as error:
+        errors.append(repr(error))
+editor = threading.Thread(target=edit)
+editor.start()
+editor.join()
+rest = b"".join(rows)
+print(errors or "saved", (first + rest).count(b"\\r\\n"))
+"""
+
+
+def test_an_editor_saves_while_an_export_streams_on_sqlite(tmp_path):
+    env = production_env(DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    result = subprocess.run(
+        [sys.executable, "-c", EDIT_WHILE_EXPORTING], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.split() == ["saved", "601"], result.stderr

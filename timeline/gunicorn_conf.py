@@ -17,7 +17,8 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
 # gunicorn 27's control socket lives in one per-user path; several instances on one machine would share it.
 control_socket_disable = True
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# "-" is stderr; an empty value turns the access log off.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 # The app (settings, database pool) loads in each worker, after the fork: psycopg's pool threads
 # and connections must not be shared between processes.

@@ -7,17 +7,20 @@ so the site recovers by itself once the database answers.
 
 The middleware sees what a view (or its template) raises; what the middleware around it raises, such
 as the session's save, reaches Django's 500 handler, which answers the same 503 (timeline/errors.py).
-A streamed response that loses its database mid-way cannot change its status any more: the exception
-propagates to the server, which aborts the connection, so the client sees an incomplete transfer.
+A streamed response (the CSV export) is started here, its first piece read before the status goes out,
+so that a database unreachable from the start is a 503 too. One that loses its database mid-way cannot
+change its status any more: the exception propagates to the server, which aborts the connection, so the
+client sees an incomplete transfer (gunicorn never sends the chunked body's end).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from itertools import chain
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.template import loader
 
 logger = logging.getLogger("timeline.outage")
@@ -49,7 +52,17 @@ class DatabaseOutageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        # A file is a file (and keeps the server's sendfile path); a generator may need the database.
+        if isinstance(response, StreamingHttpResponse) and not isinstance(response, FileResponse):
+            if not response.is_async:
+                pieces = iter(response.streaming_content)
+                try:
+                    first = next(pieces, b"")
+                except OUTAGE_ERRORS as error:
+                    return outage_response(request, error)
+                response.streaming_content = chain([first], pieces)
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OUTAGE_ERRORS):

@@ -8,7 +8,7 @@ A value that cannot be read stops start-up with one line (timeline/env.py).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -220,3 +220,30 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["not_an_outage"]}},
     "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "WARNING")},
 }
+
+# --- Bounded input (events/models.py, events/importing.py) ---
+# The dates an event may carry (ISO dates): outside them a date is refused with a clear message.
+EVENT_EARLIEST_DATE = env.text("EVENT_EARLIEST_DATE", "1900-01-01")
+EVENT_LATEST_DATE = env.text("EVENT_LATEST_DATE", "2100-12-31")
+try:
+    if date.fromisoformat(EVENT_EARLIEST_DATE) >= date.fromisoformat(EVENT_LATEST_DATE):
+        raise ValueError("the earliest date must come before the latest")
+except ValueError as exc:
+    raise SettingError(f"EVENT_EARLIEST_DATE/EVENT_LATEST_DATE: {exc} (use ISO dates, e.g. 1900-01-01).") from None
+
+# The CSV import (events/importing.py): what one file may hold. The admin's upload is bounded by
+# size and rows (it must finish within a web request); larger files go through
+# `manage.py import_events FILE`, which has the same checks but no size limit.
+IMPORT_MAX_UPLOAD_BYTES = env.integer("IMPORT_MAX_UPLOAD_BYTES", 10 * 1000 * 1000, minimum=1)
+IMPORT_MAX_ROWS = env.integer("IMPORT_MAX_ROWS", 10_000, minimum=1)
+IMPORT_COMMAND_MAX_ROWS = env.integer("IMPORT_COMMAND_MAX_ROWS", 1_000_000, minimum=1)
+IMPORT_MAX_COLUMNS = env.integer("IMPORT_MAX_COLUMNS", 50, minimum=5)
+IMPORT_MAX_CELL_CHARS = env.integer("IMPORT_MAX_CELL_CHARS", 100_000, minimum=1000)
+# A previewed upload not imported or cancelled is deleted after this long.
+IMPORT_UPLOAD_MAX_AGE_SECONDS = env.integer("IMPORT_UPLOAD_MAX_AGE_SECONDS", 3600, minimum=60)
+# An upload over IMPORT_MAX_UPLOAD_BYTES is dropped while it streams in, never stored.
+FILE_UPLOAD_HANDLERS = [
+    "events.importing.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
