@@ -19,7 +19,7 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import connections, transaction
+from django.db import connections, models, transaction
 from django.db.models import Prefetch, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
@@ -30,7 +30,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import history, importing, selectors, services, text
+from . import history, importing, quality, selectors, services, text
 from .models import (
     PUBLIC_STATUSES,
     Actor,
@@ -182,6 +182,15 @@ class SourceAdmin(EventPartAdmin):
     autocomplete_fields = ["event"]
     show_full_result_count = False
 
+    def owner(self, obj: Source | None) -> Event | None:
+        """A link's own source (no event) shows on the pages of the links it backs: it is theirs, and
+        a public one's first, so that an editor cannot change what readers see through it."""
+        if obj is None or obj.event_id:
+            return super().owner(obj)
+        links = obj.backed_links.select_related("event").order_by("-event__published_at")
+        link = links.filter(event__status__in=PUBLIC_STATUSES).first() or links.first()
+        return link.event if link else None
+
     class Media:
         js = [SELECT2_NAMES_JS]
 
@@ -246,10 +255,15 @@ class ReactionAdmin(EventPartAdmin):
     see a link only when both its ends are public, so a link whose reacting event is a draft may point
     at a published event: it appears when a publisher publishes the draft."""
 
-    list_display = ["event", "kind", "responds_to"]
+    list_display = ["event", "kind", "responds_to", "basis"]
     list_filter = ["kind"]
     list_select_related = ["event", "responds_to"]
-    autocomplete_fields = ["event", "responds_to"]
+    autocomplete_fields = ["event", "responds_to", "basis_source"]
+
+    @admin.display(description="basis")
+    def basis(self, obj: Reaction) -> str:
+        return {"source": "a source", "judgement": "editors' judgement"}.get(obj.basis_kind, "none given")
+
     show_full_result_count = False
 
     class Media:
@@ -318,12 +332,35 @@ class SourceInline(ReviewGuardedInline, admin.StackedInline):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class ReactionInline(ReviewGuardedInline, admin.TabularInline):
+class ReactionForm(forms.ModelForm):
+    """A link added to or changed on a public event must say its basis at once: it is public at once."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        event_id = self.instance.event_id
+        has_basis = cleaned.get("basis_source") or (cleaned.get("basis_judgement") or "").strip()
+        if (
+            event_id
+            and self.has_changed()
+            and not cleaned.get("DELETE")
+            and not has_basis
+            and Event.objects.filter(pk=event_id).public().exists()
+        ):
+            raise ValidationError(
+                "This event is public: give the link its basis, a source that makes the connection or "
+                "the editors' judgement with a reason."
+            )
+        return cleaned
+
+
+class ReactionInline(ReviewGuardedInline, admin.StackedInline):
     model = Reaction
+    form = ReactionForm
     fk_name = "event"
     extra = 0
-    autocomplete_fields = ["responds_to"]
-    fields = ["responds_to", "kind", "note"]
+    autocomplete_fields = ["responds_to", "basis_source"]
+    fields = [("responds_to", "kind"), "note", ("basis_source", "basis_judgement")]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
     verbose_name = "responds to"
     verbose_name_plural = "responds to (this event is a reaction to …)"
     formset = LabelledRowsFormSet
@@ -355,6 +392,7 @@ class EventAdminForm(forms.ModelForm):
             "escalation",
             "escalation_note",
             "verification",
+            "verification_note",
             "location_country",
             "location_name",
             "latitude",
@@ -510,7 +548,10 @@ class EventAdmin(ReadOnlyHistoryAdmin):
     actions = ["send_to_review", "publish", "send_back_to_draft", "retract"]
     fieldsets = [
         (None, {"fields": ["title", "slug", ("date", "date_precision", "end_date"), "summary", "loaded_version"]}),
-        ("Type and escalation", {"fields": ["event_type", ("escalation", "escalation_note"), "verification"]}),
+        (
+            "Type and escalation",
+            {"fields": ["event_type", ("escalation", "escalation_note"), ("verification", "verification_note")]},
+        ),
         (
             "Place",
             {"fields": [("location_country", "location_name"), ("latitude", "longitude")], "classes": ["collapse"]},
@@ -568,6 +609,7 @@ class EventAdmin(ReadOnlyHistoryAdmin):
                 self.admin_site.admin_view(RespondableEventsView.as_view(admin_site=self.admin_site)),
                 name="events_event_respondable",
             ),
+            path("quality/", self.admin_site.admin_view(self.quality_view), name="events_event_quality"),
         ]
         return urls + super().get_urls()
 
@@ -750,6 +792,29 @@ class EventAdmin(ReadOnlyHistoryAdmin):
                 return HttpResponseRedirect(reverse("admin:events_event_changelist") + "?status__exact=draft")
             context.update(report=report, dry_run=False)
         return TemplateResponse(request, "admin/events/event/import.html", context)
+
+    # --- data quality: the problems of manage.py check_record, for editors ---
+
+    QUALITY_SHOWN_PER_RULE = 100
+
+    def quality_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        scope = request.GET.get("scope") if request.GET.get("scope") in ("published", "all") else "published"
+        events = quality.events_to_check(all_statuses=scope == "all")
+        reports = quality.rule_reports(events, limit=self.QUALITY_SHOWN_PER_RULE)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Data quality: what in the record needs an editor",
+            "reports": reports,
+            "errors": sum(report.errors for report in reports),
+            "warnings": sum(report.warnings for report in reports),
+            "truncated": any(report.more for report in reports),
+            "scope": scope,
+            "shown_per_rule": self.QUALITY_SHOWN_PER_RULE,
+        }
+        return TemplateResponse(request, "admin/events/event/quality.html", context)
 
     # --- history: the event's own, and its sources', actors' and reactions' ---
 

@@ -19,11 +19,20 @@ from html import escape
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from django.db.models import Avg, Count, QuerySet, Sum
+from django.db.models import Avg, Case, CharField, Count, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, TruncYear
 from django.urls import reverse
 
-from .models import PUBLIC_STATUSES, Event, EventActor, EventType, Reaction, event_path_parts
+from .models import (
+    BASIS_JUDGEMENT,
+    BASIS_SOURCE,
+    PUBLIC_STATUSES,
+    Event,
+    EventActor,
+    EventType,
+    Reaction,
+    event_path_parts,
+)
 from .tension import DailyTotals, IndexPoint, tension_index
 
 AGGREGATE_THRESHOLD = 5000
@@ -41,6 +50,25 @@ CATEGORY_COLOURS = {
     EventType.Category.DE_ESCALATION: "#009E73",
 }
 CATEGORY_LABELS = dict(EventType.Category.choices)
+
+# How a reaction line is drawn, by the basis of its link (see Reaction.basis_kind); "" is a link that
+# gives none yet, which check_record reports and publishing refuses.
+LINK_STYLES = {
+    BASIS_SOURCE: ("Reaction → what it responds to (a source says so)", "solid"),
+    BASIS_JUDGEMENT: ("Reaction → what it responds to (editors' judgement, dotted)", "dot"),
+    "": ("Reaction → what it responds to (no basis given yet, dashed)", "dash"),
+}
+
+
+def link_basis() -> Case:
+    """Reaction.basis_kind in SQL, so that a link's judgement text is not fetched to draw its line."""
+    return Case(
+        When(basis_source__isnull=False, then=Value(BASIS_SOURCE)),
+        When(~Q(basis_judgement=""), then=Value(BASIS_JUDGEMENT)),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
 
 PERIODS = [
     # (name, truncation, approximate days, label format)
@@ -141,10 +169,11 @@ def event_traces(events: QuerySet) -> list[dict[str, Any]]:
     # not even by its marker's shape.
     links = list(
         Reaction.objects.filter(event__in=events, responds_to__status__in=PUBLIC_STATUSES)
+        .annotate(basis=link_basis())
         .order_by()
-        .values_list("event_id", "responds_to_id")
+        .values_list("event_id", "responds_to_id", "basis")
     )
-    is_reaction = {event_id for event_id, _ in links}
+    is_reaction = {event_id for event_id, _, _ in links}
     position = {row["id"]: (row["date"], float(row["escalation"])) for row in rows}
     url_prefix, url_suffix = event_path_parts()
 
@@ -153,27 +182,32 @@ def event_traces(events: QuerySet) -> list[dict[str, Any]]:
         by_category[row["event_type__category"]].append(row)
 
     traces: list[dict[str, Any]] = []
-    # Lines first, so markers are drawn over them. None breaks the line between two links.
-    line_x: list[Any] = []
-    line_y: list[Any] = []
-    for reaction_id, original_id in links:
+    # Lines first, so markers are drawn over them; one trace per kind of basis, so that the legend
+    # says which lines rest on a source (solid) and which on the editors' judgement (dotted).
+    lines: dict[str, tuple[list[Any], list[Any]]] = {basis: ([], []) for basis in LINK_STYLES}
+    for reaction_id, original_id, basis in links:
         if reaction_id in position and original_id in position:
             (x0, y0), (x1, y1) = position[original_id], position[reaction_id]
-            line_x += [x0, x1, None]
+            line_x, line_y = lines[basis]
+            line_x += [x0, x1, None]  # None breaks the line between two links
             line_y += [y0, y1, None]
-    traces.append(
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "name": "Reaction → what it responds to",
-            "x": line_x,
-            "y": line_y,
-            "line": {"color": "rgba(80,80,80,0.55)", "width": 1.2},
-            "hoverinfo": "skip",
-            "xaxis": "x",
-            "yaxis": "y",
-        }
-    )
+    for basis, (name, dash) in LINK_STYLES.items():
+        line_x, line_y = lines[basis]
+        if not line_x and basis != BASIS_SOURCE:
+            continue
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": name,
+                "x": line_x,
+                "y": line_y,
+                "line": {"color": "rgba(80,80,80,0.7)", "width": 1.4, "dash": dash},
+                "hoverinfo": "skip",
+                "xaxis": "x",
+                "yaxis": "y",
+            }
+        )
     for category, label in EventType.Category.choices:
         # Plain events first: the legend draws a category with its first point's symbol (a circle).
         members = sorted(by_category.get(category, []), key=lambda row: row["id"] in is_reaction)

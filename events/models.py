@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Trim
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -252,6 +253,10 @@ class Event(Stamped):
     )
     escalation_note = models.TextField(blank=True, help_text="Why the escalation differs from the type's default.")
     verification = models.CharField(max_length=10, choices=Verification.choices, default=Verification.CLAIMED)
+    verification_note = models.TextField(
+        blank=True,
+        help_text="Public: why the event is claimed, confirmed or disputed — who confirms or disputes what.",
+    )
     location_country = models.ForeignKey(
         Country, null=True, blank=True, on_delete=models.PROTECT, related_name="events", verbose_name="country"
     )
@@ -447,6 +452,10 @@ class Event(Stamped):
                 problems.append(f"It responds to “{title}”, which is not published: publish that event first.")
         return problems
 
+    def links_without_basis(self) -> ReactionQuerySet:
+        """Its reaction links that give no basis: publishing is refused while there are any."""
+        return Reaction.objects.filter(event=self).without_basis().select_related("responds_to")
+
     def has_independent_source(self) -> bool:
         return self.sources.exclude(kind__in=Source.SELF_REPORTED_KINDS).exists()
 
@@ -497,6 +506,17 @@ def unique_slug(title: str, date: datetime.date | None) -> str:
     return slug
 
 
+BASIS_SOURCE, BASIS_JUDGEMENT = "source", "judgement"
+
+
+class ReactionQuerySet(models.QuerySet):
+    def without_basis(self) -> ReactionQuerySet:
+        """Links that give neither a source nor a judgement (a judgement of blanks is none)."""
+        return self.annotate(judgement_text=Trim("basis_judgement")).filter(
+            basis_source__isnull=True, judgement_text=""
+        )
+
+
 class Reaction(Stamped):
     class Kind(models.TextChoices):
         RESPONSE = "response", "Response"
@@ -508,7 +528,26 @@ class Reaction(Stamped):
     responds_to = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="reacted_by_links")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.RESPONSE)
     note = models.TextField(blank=True)
+    # The link is a claim like any other, so it carries its evidence: a source that makes the
+    # connection (one of the two events' sources, or one of its own, attached to neither event), or
+    # the editor's judgement with a reason. Never both; neither only until the event is published.
+    # RESTRICT: a source backing a link cannot be deleted from under it, unless the link goes too.
+    basis_source = models.ForeignKey(
+        "Source",
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="backed_links",
+        verbose_name="basis: source",
+        help_text="A source that says this event answers the other: one of either event's sources, or its own.",
+    )
+    basis_judgement = models.TextField(
+        "basis: editor's judgement",
+        blank=True,
+        help_text="When no source makes the connection: why the editors judge that this event answers the other.",
+    )
 
+    objects = ReactionQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -516,6 +555,9 @@ class Reaction(Stamped):
         constraints = [
             models.UniqueConstraint(fields=["event", "responds_to"], name="reaction_unique_pair"),
             models.CheckConstraint(condition=~Q(event=F("responds_to")), name="reaction_not_to_itself"),
+            models.CheckConstraint(
+                condition=Q(basis_source__isnull=True) | Q(basis_judgement=""), name="reaction_one_basis"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -523,6 +565,15 @@ class Reaction(Stamped):
         return f"{self.get_kind_display()} to “{self.responds_to.title}”" if self.responds_to_id else "New reaction"
 
     def clean(self) -> None:
+        self.basis_judgement = (self.basis_judgement or "").strip()
+        if self.basis_source_id and self.basis_judgement:
+            raise ValidationError(
+                {"basis_judgement": "Give one basis: a source, or the editor's judgement if no source makes the link."}
+            )
+        if self.basis_source_id and self.basis_source.event_id not in (None, self.event_id, self.responds_to_id):
+            raise ValidationError(
+                {"basis_source": "The basis must be a source of one of the two events, or one of the link's own."}
+            )
         # On an add form the event is not saved yet: it is checked as entered (date, status), not by id,
         # so a reaction to a later event is refused on the first save, not only on the next one.
         try:
@@ -552,6 +603,17 @@ class Reaction(Stamped):
                     )
                 }
             )
+
+    @property
+    def has_basis(self) -> bool:
+        return bool(self.basis_kind)
+
+    @property
+    def basis_kind(self) -> str:
+        """How the link is backed, "source" or "judgement" ("" for none yet): the page and chart show it."""
+        if self.basis_source_id:
+            return BASIS_SOURCE
+        return BASIS_JUDGEMENT if self.basis_judgement.strip() else ""
 
     @property
     def lag_days(self) -> int:
@@ -599,7 +661,8 @@ class Source(Stamped):
     # An official statement or a post may be the actor speaking for itself: it does not confirm.
     SELF_REPORTED_KINDS = (Kind.OFFICIAL, Kind.SOCIAL)
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sources")
+    # Empty only for a source of a reaction link's own (Reaction.basis_source) that belongs to neither event.
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="sources")
     url = models.URLField(
         "URL",
         max_length=500,

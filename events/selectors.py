@@ -96,7 +96,7 @@ def reaction_chains(event: Event, *, include_unpublished: bool = False) -> tuple
     down_ids = _chain_rows(event.pk, upstream=False, statuses=statuses)
     links = list(
         Reaction.objects.filter(pk__in=set(up_ids) | set(down_ids))
-        .select_related("event__event_type", "responds_to__event_type")
+        .select_related("event__event_type", "responds_to__event_type", "basis_source")
         .order_by("responds_to__date", "event__date", "id")
     )
     up_set, down_set = set(up_ids), set(down_ids)

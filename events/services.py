@@ -62,11 +62,12 @@ def return_to_draft(*, event: Event, user: User | None = None) -> Event:
 
 @transaction.atomic
 def publish_event(*, event: Event, user: User | None = None) -> Event:
-    """Publish, provided the event has an initiator and a source (and an independent one if confirmed)."""
+    """Publish, provided the event has an initiator and a source (and an independent one if confirmed),
+    and each of its reaction links says its basis."""
     _require(user, PUBLISH_PERMISSION, "publish events")
     if event.status == Event.Status.PUBLISHED:
         return event
-    problems = event.publish_problems()
+    problems = event.publish_problems() + link_basis_problems(event)
     if problems:
         raise ValidationError(problems)
     event.status = Event.Status.PUBLISHED
@@ -75,6 +76,17 @@ def publish_event(*, event: Event, user: User | None = None) -> Event:
     _record(event, user=user, reason="Published")
     event.save(update_fields=["status", "published_at", "retraction_note", "updated_at"])
     return event
+
+
+def link_basis_problems(event: Event) -> list[str]:
+    """A reaction link is a claim: an event is published only once each of its links says its basis."""
+    unbacked = "; ".join(f"“{link.responds_to.title}”" for link in event.links_without_basis())
+    if not unbacked:
+        return []
+    return [
+        "Each reaction link needs its basis: a source that makes the connection, or the editor's judgement "
+        f"with a reason. None is given for the link to {unbacked}."
+    ]
 
 
 @transaction.atomic

@@ -97,6 +97,17 @@ EVENT_TYPES: list[tuple[str, str, str, str, str, str]] = [
         "-8.0",
         "Formal agreements, confidence-building measures.",
     ),
+    # Added by migration 0009. CAMEO 0334 ("Express intent to provide military protection or
+    # peacekeeping") codes the pledge as between allies; its escalation is read from the other
+    # side, and is lower than a deployment's (154, +7.2) because nothing has moved yet.
+    (
+        "defence-pledge",
+        "Announced deployment or defence pledge",
+        "military_posture",
+        "0334",
+        "4.0",
+        "Announced plans, summit decisions and brigade roadmaps, as opposed to forces actually deployed.",
+    ),
 ]
 
 

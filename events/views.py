@@ -62,10 +62,18 @@ def timeline(request: HttpRequest) -> HttpResponse:
             "active": current_sort.lstrip("-") == column,
             "descending": current_sort.startswith("-"),
         }
+    # "Confirmed only" one click away, as a link that keeps the rest of the filter.
+    any_verification = query_without(request.GET, "page", "verification")
+    verification_links = {
+        "confirmed_only": request.GET.get("verification") == "confirmed",
+        "confirmed": "&".join(part for part in (any_verification, "verification=confirmed") if part),
+        "any": any_verification,
+    }
     return render(
         request,
         "events/timeline.html",
         {
+            "verification_links": verification_links,
             "filter": filterset,
             "chart": chart,
             "page": page,

@@ -58,8 +58,11 @@ def published_event(*, initiator: str = "NATO", target: str | None = None, **kw:
     return obj
 
 
-def reaction(event: Event, responds_to: Event, kind: str = Reaction.Kind.RESPONSE) -> Reaction:
-    return Reaction.objects.create(event=event, responds_to=responds_to, kind=kind)
+def reaction(event: Event, responds_to: Event, kind: str = Reaction.Kind.RESPONSE, **basis: Any) -> Reaction:
+    """A link with a basis (by default the editors' judgement), as publishing demands; basis_judgement=""
+    for one without."""
+    basis.setdefault("basis_judgement", "" if basis.get("basis_source") else "The editors read it as a response.")
+    return Reaction.objects.create(event=event, responds_to=responds_to, kind=kind, **basis)
 
 
 def staff_user(username: str, role: str | None = None, password: str = "pw") -> Any:
@@ -89,6 +92,7 @@ def admin_event_form(event: Event | None = None, **overrides: Any) -> dict[str, 
         "escalation": "",
         "escalation_note": "",
         "verification": "claimed",
+        "verification_note": "",
         "location_country": "",
         "location_name": "",
         "latitude": "",
@@ -106,6 +110,7 @@ def admin_event_form(event: Event | None = None, **overrides: Any) -> dict[str, 
             escalation=str(event.escalation),
             escalation_note=event.escalation_note,
             verification=event.verification,
+            verification_note=event.verification_note,
             loaded_version=str(event.version),
         )
     for prefix, rows in (
@@ -139,6 +144,8 @@ def admin_event_form(event: Event | None = None, **overrides: Any) -> dict[str, 
                         f"{prefix}-{i}-responds_to": str(row.responds_to_id),
                         f"{prefix}-{i}-kind": row.kind,
                         f"{prefix}-{i}-note": row.note,
+                        f"{prefix}-{i}-basis_source": str(row.basis_source_id or ""),
+                        f"{prefix}-{i}-basis_judgement": row.basis_judgement,
                     }
                 )
     data.update(overrides)

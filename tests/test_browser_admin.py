@@ -50,6 +50,7 @@ def test_an_editor_enters_an_event_a_publisher_publishes_it_and_readers_see_it(p
     page.fill("#id_sources-0-publisher", "TASS")
     page.click("#reaction_links-group .add-row a")
     choose(page, "id_reaction_links-0-responds_to", "Patriots", "Patriots for Lithuania")
+    page.fill("#id_reaction_links-0-basis_judgement", "It warns against the new deployments, a day later.")
     page.click("input[name=_submit_review]")
     page.wait_for_selector(".messagelist .success")
 
@@ -68,4 +69,5 @@ def test_an_editor_enters_an_event_a_publisher_publishes_it_and_readers_see_it(p
     response = page.goto(f"/events/{event.slug}/")
     assert response.status == 200
     assert "Russia warns against more foreign forces" in page.content()
+    assert "It warns against the new deployments, a day later." in page.content()  # the link's basis
     assert page.console_errors == []

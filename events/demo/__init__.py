@@ -1,7 +1,10 @@
 """The curated demo record of the Baltic theatre (baltic.json), and its idempotent loader.
 
 Loading twice changes nothing: every row is matched on a stable key (slug, ISO code, the pair of a
-reaction, the URL or title of a source) and written only when a value differs.
+reaction, the URL or title of a source) and written only when a value differs. An event of the file
+gets exactly the actors, sources and reaction links the file gives it: a corrected file removes a link
+or a source it no longer holds. Each link may say its basis: "basis_source" (the URL of a source of
+either event, or an object: a source of the link's own) or "basis_judgement" (the editors' reason).
 """
 
 from __future__ import annotations
@@ -56,6 +59,10 @@ REGIONS = [
 class LoadReport:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)
+
+    def remove(self, what: str) -> None:
+        self.removed[what] = self.removed.get(what, 0) + 1
 
     def count(self, what: str, created: bool, changed: bool) -> None:
         if created:
@@ -65,13 +72,14 @@ class LoadReport:
 
     @property
     def changed_anything(self) -> bool:
-        return bool(self.created or self.updated)
+        return bool(self.created or self.updated or self.removed)
 
     def __str__(self) -> str:
         if not self.changed_anything:
             return "Demo record already up to date: nothing changed."
         parts = [f"{n} {what} created" for what, n in sorted(self.created.items())]
         parts += [f"{n} {what} updated" for what, n in sorted(self.updated.items())]
+        parts += [f"{n} {what} removed (no longer in the file)" for what, n in sorted(self.removed.items())]
         return "Demo record loaded: " + ", ".join(parts) + "."
 
 
@@ -103,6 +111,50 @@ def _date(value: str | None) -> datetime.date | None:
 
 def _decimal(value: Any, places: str) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(Decimal(places))
+
+
+def _sync_set(links: Any, fields: tuple[str, str], wanted: set[tuple[Any, Any]]) -> bool:
+    """Make a set of rows (an event's actor links) exactly `wanted`; True if anything changed."""
+    have = {tuple(row[1:]): row[0] for row in links.values_list("pk", *fields)}
+    for key in wanted - set(have):
+        links.create(**dict(zip(fields, key, strict=True)))
+    for key in set(have) - wanted:
+        links.filter(pk=have[key]).delete()
+    return wanted != set(have)
+
+
+def _sync_source(source: dict[str, Any], *, event: Event | None) -> tuple[Source, bool, bool]:
+    """An event's source, or (event None) a reaction link's own; matched on its URL, else its title."""
+    key = "url" if source.get("url") else "title"
+    values = {
+        "url": source.get("url", ""),
+        "publisher": source.get("publisher", ""),
+        "title": source.get("title", ""),
+        "published_on": _date(source.get("published_on")),
+        "kind": source.get("kind", "news"),
+        "excerpt": source.get("excerpt", ""),
+    }
+    lookup = {"event": event, key: values.pop(key)}
+    return _sync(Source, lookup, values)
+
+
+def _basis(link: dict[str, Any], *, event: Event, answered: Event, report: LoadReport) -> tuple[Source | None, str]:
+    """A link's basis: a source of either event named by its URL, a source of its own (an object), or
+    the editor's judgement. A link with neither is loaded as it is; check_record reports it."""
+    where = f"the link from {event.slug} to {answered.slug}"
+    source, judgement = link.get("basis_source"), (link.get("basis_judgement") or "").strip()
+    if source and judgement:
+        raise ValueError(f"{where} gives both a basis_source and a basis_judgement: give one")
+    if isinstance(source, dict):
+        obj, created, changed = _sync_source(source, event=None)
+        report.count("sources", created, changed)
+        return obj, ""
+    if source:
+        match = Source.objects.filter(event__in=[event, answered], url=source).order_by("event_id", "pk").first()
+        if match is None:
+            raise ValueError(f"{where}: its basis_source {source!r} is not a source of either event")
+        return match, ""
+    return None, judgement
 
 
 @transaction.atomic
@@ -146,6 +198,7 @@ def load_demo_record(path: Path = DEMO_FILE) -> LoadReport:
     # Demo events carry a fixed publication stamp, so that a second load has nothing to change.
     published_at = datetime.datetime(2024, 11, 1, tzinfo=datetime.UTC)
     events: dict[str, Event] = {}
+    sources_kept: dict[int, set[int]] = {}
     for spec in sorted(data["events"], key=lambda e: (e["date"], e["slug"])):
         event_type = types[spec["type"]]
         escalation = _decimal(spec.get("escalation"), "0.1")
@@ -159,6 +212,7 @@ def load_demo_record(path: Path = DEMO_FILE) -> LoadReport:
             "escalation": event_type.default_escalation if escalation is None else escalation,
             "escalation_note": spec.get("escalation_note", ""),
             "verification": spec.get("verification", "claimed"),
+            "verification_note": spec.get("verification_note", ""),
             "location_country": countries[spec["country"]] if spec.get("country") else None,
             "location_name": spec.get("location_name", ""),
             "latitude": _decimal(spec.get("latitude"), "0.00001"),
@@ -169,39 +223,50 @@ def load_demo_record(path: Path = DEMO_FILE) -> LoadReport:
         event, created, changed = _sync(Event, {"slug": spec["slug"]}, values)
         events[spec["slug"]] = event
 
-        for role, key in ((EventActor.Role.INITIATOR, "initiators"), (EventActor.Role.TARGET, "targets")):
-            for actor_slug in spec.get(key, []):
-                _, link_created = EventActor.objects.get_or_create(event=event, actor=actors[actor_slug], role=role)
-                changed = changed or link_created
+        wanted_actors = {
+            (actors[actor_slug].pk, role)
+            for role, key in ((EventActor.Role.INITIATOR, "initiators"), (EventActor.Role.TARGET, "targets"))
+            for actor_slug in spec.get(key, [])
+        }
+        changed = _sync_set(event.event_actors, ("actor_id", "role"), wanted_actors) or changed
 
+        kept: set[int] = set()
         for source in spec["sources"]:
-            lookup = (
-                {"event": event, "url": source["url"]} if source["url"] else {"event": event, "title": source["title"]}
-            )
-            source_values = {
-                "url": source["url"],
-                "publisher": source["publisher"],
-                "title": source.get("title", ""),
-                "published_on": _date(source.get("published_on")),
-                "kind": source.get("kind", "news"),
-                "excerpt": source.get("excerpt", ""),
-            }
-            for key in lookup:
-                source_values.pop(key, None)
-            _, source_created, source_changed = _sync(Source, lookup, source_values)
+            obj, source_created, source_changed = _sync_source(source, event=event)
+            kept.add(obj.pk)
             report.count("sources", source_created, source_changed)
+        sources_kept[event.pk] = kept
 
         report.count("events", created, changed)
 
     # Links last: a reaction may point to an event of the same day that sorts after it.
     for spec in data["events"]:
+        event = events[spec["slug"]]
+        wanted_links = set()
         for link in spec.get("responds_to", []):
             if link["event"] not in events:
                 raise ValueError(f"{spec['slug']} responds to {link['event']!r}, which is not in the file")
+            answered = events[link["event"]]
+            wanted_links.add(answered.pk)
+            basis_source, basis_judgement = _basis(link, event=event, answered=answered, report=report)
             _, link_created, link_changed = _sync(
                 Reaction,
-                {"event": events[spec["slug"]], "responds_to": events[link["event"]]},
-                {"kind": link.get("kind", "response"), "note": link.get("note", "")},
+                {"event": event, "responds_to": answered},
+                {
+                    "kind": link.get("kind", "response"),
+                    "note": link.get("note", ""),
+                    "basis_source": basis_source,
+                    "basis_judgement": basis_judgement,
+                },
             )
             report.count("reactions", link_created, link_changed)
+        for stale in Reaction.objects.filter(event=event).exclude(responds_to__in=wanted_links):
+            stale.delete()
+            report.remove("reactions")
+
+    # Sources dropped from the file go once no link rests on them any more.
+    for event_pk, kept in sources_kept.items():
+        for stale in Source.objects.filter(event_id=event_pk).exclude(pk__in=kept):
+            stale.delete()
+            report.remove("sources")
     return report
