@@ -149,6 +149,7 @@ def test_a_tap_on_a_marker_shows_the_event_and_a_second_tap_opens_it(phone):
     assert re.search(r"\d{4}", pick.inner_text()), "the date is shown"
     assert "/events/" in link.get_attribute("href")
     assert page.url.endswith("/?category=de_escalation"), "the first tap does not leave the page"
+    page.wait_for_timeout(500)  # a second tap, not a double tap (which Plotly takes as "reset the zoom")
     page.touchscreen.tap(*centre)
     page.wait_for_url(re.compile(r"/events/[\w-]+/\?back=category%3Dde_escalation$"))
     assert page.locator("h1").inner_text() == title
