@@ -7,6 +7,7 @@ a stale save lives in Event.save(). Status is never a form field: it moves only 
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -14,10 +15,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections, models, transaction
 from django.db.models import Prefetch, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -141,6 +145,11 @@ class RegionAdmin(VocabularyAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+# Names Select2's comboboxes after their fields (an empty one has no name otherwise): every admin with
+# an autocomplete loads it.
+SELECT2_NAMES_JS = "admin/events/select2_names.js"
+
+
 @admin.register(Actor)
 class ActorAdmin(VocabularyAdmin):
     list_display = ["name", "slug", "kind", "country"]
@@ -149,6 +158,9 @@ class ActorAdmin(VocabularyAdmin):
     search_fields = ["name", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["country"]
+
+    class Media:
+        js = [SELECT2_NAMES_JS]
 
 
 @admin.register(EventType)
@@ -179,6 +191,63 @@ class SourceAdmin(EventPartAdmin):
         link = links.filter(event__status__in=PUBLIC_STATUSES).first() or links.first()
         return link.event if link else None
 
+    class Media:
+        js = [SELECT2_NAMES_JS]
+
+
+# --- what an event may respond to: the `responds_to` autocomplete ----------------------------------
+
+
+def respondable_label(event: Event) -> str:
+    """How an event is offered as something to respond to: its date, its status and its title."""
+    return f"{event.date_display} · {event.get_status_display()} · {event.title}"
+
+
+class RespondableEventsView(AutocompleteJsonView):
+    """The `responds_to` suggestions: date, status and title, leaving out what the reacting event
+    cannot be linked to (itself, later events, and, for a public event, events readers cannot see).
+    The reacting event comes as `event` (its id, on a change form) and `before` (the date the form
+    holds now, sent by static/admin/events/responds_to.js); Reaction.clean() checks it all again."""
+
+    def get_queryset(self) -> QuerySet[Event]:
+        events = super().get_queryset()
+        reacting = None
+        if self.request.GET.get("event", "").isdigit():
+            reacting = Event.objects.filter(pk=self.request.GET["event"]).only("pk", "date", "status").first()
+        if reacting is not None:
+            events = events.exclude(pk=reacting.pk)
+            if reacting.is_public:
+                events = events.filter(status__in=PUBLIC_STATUSES)
+        try:
+            before = datetime.date.fromisoformat(self.request.GET.get("before", "")[:10])
+        except ValueError:
+            before = reacting.date if reacting is not None else None
+        return events.filter(date__lte=before) if before else events
+
+    def serialize_result(self, obj: Event, to_field_name: str) -> dict[str, str]:
+        return {"id": str(getattr(obj, to_field_name)), "text": respondable_label(obj)}
+
+
+class RespondsToSelect(AutocompleteSelect):
+    """The autocomplete widget pointed at RespondableEventsView, told which event is reacting."""
+
+    def __init__(self, *args: Any, event_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.event_id = event_id
+
+    def get_url(self) -> str:
+        url = reverse("admin:events_event_respondable")
+        return f"{url}?event={self.event_id}" if self.event_id else url
+
+
+def responds_to_field(db_field, request: HttpRequest, admin_site, **kwargs: Any) -> forms.Field:
+    object_id = (request.resolver_match.kwargs.get("object_id") if request.resolver_match else None) or ""
+    event_id = object_id if object_id.isdigit() and db_field.model is Reaction else None
+    kwargs["widget"] = RespondsToSelect(db_field, admin_site, event_id=event_id)
+    field = db_field.formfield(**kwargs)
+    field.label_from_instance = respondable_label
+    return field
+
 
 @admin.register(Reaction)
 class ReactionAdmin(EventPartAdmin):
@@ -196,6 +265,14 @@ class ReactionAdmin(EventPartAdmin):
         return {"source": "a source", "judgement": "editors' judgement"}.get(obj.basis_kind, "none given")
 
     show_full_result_count = False
+
+    class Media:
+        js = [SELECT2_NAMES_JS]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "responds_to":
+            return responds_to_field(db_field, request, self.admin_site, **kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 IMPORT_SESSION_KEY = "events_import_upload"
@@ -217,10 +294,31 @@ class ReviewGuardedInline:
         return super().has_delete_permission(request, obj) and may_edit(request, obj)
 
 
+class LabelledRowsFormSet(BaseInlineFormSet):
+    """A tabular inline names its columns only in the table head: each control gets its own name too,
+    and the delete box says which row it deletes."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = str(form.instance) if form.instance.pk else f"new {self.model._meta.verbose_name}"
+        for name, field in form.fields.items():
+            # The admin wraps related fields (RelatedFieldWidgetWrapper): the attributes go on the inner
+            # widget, this form's own copy.
+            widget = getattr(field.widget, "widget", field.widget)
+            if name == "DELETE":
+                widget.attrs["aria-label"] = f"Delete {row}"
+            elif not field.widget.is_hidden:
+                widget.attrs["aria-label"] = f"{field.label} ({row})"
+
+
 class EventActorInline(ReviewGuardedInline, admin.TabularInline):
     model = EventActor
     extra = 1
     autocomplete_fields = ["actor"]
+    formset = LabelledRowsFormSet
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
 
 
 class SourceInline(ReviewGuardedInline, admin.StackedInline):
@@ -265,6 +363,16 @@ class ReactionInline(ReviewGuardedInline, admin.StackedInline):
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
     verbose_name = "responds to"
     verbose_name_plural = "responds to (this event is a reaction to …)"
+    formset = LabelledRowsFormSet
+
+    def get_queryset(self, request):
+        # Each row is labelled with the title of what it responds to (Reaction.__str__).
+        return super().get_queryset(request).select_related("responds_to")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "responds_to":
+            return responds_to_field(db_field, request, self.admin_site, **kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class EventAdminForm(forms.ModelForm):
@@ -298,6 +406,20 @@ class EventAdminForm(forms.ModelForm):
             self.fields["slug"].help_text = "Left empty, it is made from the title and the date."
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+        for name in ("date", "end_date"):
+            if name in self.fields:
+                # ISO only (settings.FORMAT_MODULE_PATH): say so where the date is typed.
+                self.fields[name].widget.attrs.update(placeholder="YYYY-MM-DD", inputmode="numeric")
+                self.fields[name].error_messages["invalid"] = "Enter the date as YYYY-MM-DD, e.g. 2024-03-08."
+        if "date" in self.fields:
+            self.fields["date"].help_text = (
+                "YYYY-MM-DD, e.g. 2024-03-08. Known only to the month or the year? Enter its first day "
+                "(2024-03-01, 2024-01-01) and set the precision."
+            )
+        if "date_precision" in self.fields:
+            self.fields["date_precision"].help_text = (
+                "How precisely the date is known: day; month (readers see “March 2024”); year (“2024”)."
+            )
         if "escalation" in self.fields:
             # The defaults of every type, for the script that pre-fills escalation when the type changes.
             defaults = {str(pk): str(value) for pk, value in EventType.objects.values_list("pk", "default_escalation")}
@@ -305,6 +427,17 @@ class EventAdminForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        date = cleaned.get("date")
+        if self.instance.pk and date:
+            # The other direction of Reaction.clean(): events that respond to this one stay after it.
+            for reaction in Reaction.objects.filter(responds_to=self.instance, event__date__lt=date).select_related(
+                "event"
+            ):
+                self.add_error(
+                    "date",
+                    f"“{reaction.event.title}” ({reaction.event.date_display}) responds to this event, "
+                    "so this event cannot be dated after it.",
+                )
         if self.instance.pk:
             loaded = cleaned.get("loaded_version")
             # Lock the row for the rest of this request (PostgreSQL) so that no save slips in between
@@ -362,7 +495,6 @@ class AdminEventQuerySet(EventQuerySet):
     def dates(self, field_name: str, kind: str, order: str = "ASC") -> Any:
         if field_name != "date" or kind not in ("year", "month"):
             return super().dates(field_name, kind, order)
-        import datetime
 
         from django.db.models import Min
 
@@ -408,7 +540,8 @@ class EventAdmin(ReadOnlyHistoryAdmin):
     date_hierarchy = "date"
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    prepopulated_fields = {"slug": ["title"]}
+    # No prepopulated slug: left empty, Event.save() makes a unique one from title and date (a second
+    # event with the same title gets a suffix instead of an error).
     autocomplete_fields = ["event_type", "location_country"]
     readonly_fields = ["status", "published_at", "retraction_note", "preview_link"]
     inlines = [EventActorInline, SourceInline, ReactionInline]
@@ -427,7 +560,7 @@ class EventAdmin(ReadOnlyHistoryAdmin):
     ]
 
     class Media:
-        js = ["admin/events/escalation_default.js"]
+        js = ["admin/events/escalation_default.js", "admin/events/responds_to.js", SELECT2_NAMES_JS]
 
     # --- lists ---
 
@@ -471,6 +604,11 @@ class EventAdmin(ReadOnlyHistoryAdmin):
                 "<path:object_id>/retract/", self.admin_site.admin_view(self.retract_view), name="events_event_retract"
             ),
             path("import/", self.admin_site.admin_view(self.import_view), name="events_event_import"),
+            path(
+                "respondable/",
+                self.admin_site.admin_view(RespondableEventsView.as_view(admin_site=self.admin_site)),
+                name="events_event_respondable",
+            ),
             path("quality/", self.admin_site.admin_view(self.quality_view), name="events_event_quality"),
         ]
         return urls + super().get_urls()

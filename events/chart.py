@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -34,7 +34,7 @@ from .models import (
     event_path_parts,
 )
 from .summary import PeriodTotal, Summary, event_period_totals
-from .tension import DailyTotals, tension_index
+from .tension import DailyTotals, IndexPoint, tension_index
 
 AGGREGATE_THRESHOLD = 5000
 # The aggregated view picks the finest period that gives at most this many periods.
@@ -88,6 +88,9 @@ class Chart:
     event_count: int
     first: datetime.date | None
     last: datetime.date | None
+    # What the chart shows, for its text summary: the index's points and the events per category.
+    index: list[IndexPoint] = field(default_factory=list)
+    categories: list[tuple[str, int]] = field(default_factory=list)
 
 
 def build_chart(
@@ -106,7 +109,8 @@ def build_chart(
         traces, period = aggregated_traces(rows, name, query), name
     else:
         traces, period = event_traces(events), None
-    traces.append(index_trace(totals, query))
+    points = tension_index(totals=totals)
+    traces.append(index_trace(points, query))
     figure_layout = layout(aggregated=period is not None, period=period)
     if count == 0:
         # An empty plot with a year-2000 axis reads like a bug: say plainly that nothing matches.
@@ -129,7 +133,19 @@ def build_chart(
         event_count=count,
         first=first,
         last=last,
+        index=points,
+        categories=category_counts(traces, aggregated=period is not None),
     )
+
+
+def category_counts(traces: list[dict[str, Any]], *, aggregated: bool) -> list[tuple[str, int]]:
+    """Events per category, read off the event traces (one per category, in the taxonomy's order)."""
+    counts = []
+    for trace in traces:
+        if trace["name"] in CATEGORY_LABELS.values() and trace.get("customdata"):
+            n = sum(row[3] for row in trace["customdata"]) if aggregated else len(trace["x"])
+            counts.append((trace["name"], n))
+    return counts
 
 
 def event_traces(events: QuerySet) -> list[dict[str, Any]]:
@@ -343,12 +359,11 @@ def aggregated_traces(rows: list[PeriodTotal], name: str, query: str) -> list[di
     return traces
 
 
-def index_trace(totals: DailyTotals, query: str) -> dict[str, Any]:
+def index_trace(points: list[IndexPoint], query: str) -> dict[str, Any]:
     """The tension index under the events; a click on a point lists the events of its window.
 
     The window page's address is given once (in `meta`) rather than per point: timeline.js adds
     `end=<the day clicked>`."""
-    points = tension_index(totals=totals)
     base = [(key, value) for key, value in _parse_query(query) if key not in ("end", "page")]
     return {
         "type": "scatter",
@@ -361,7 +376,7 @@ def index_trace(totals: DailyTotals, query: str) -> dict[str, Any]:
         "fill": "tozeroy",
         "fillcolor": "rgba(213,94,0,0.15)",
         "meta": {"window_url": f"{reverse('events:tension_window')}?{urlencode(base)}"},
-        "hovertemplate": "30 days to %{x|%-d %b %Y}<br>index %{y}<br>click: which events?<extra></extra>",
+        "hovertemplate": "30 days to %{x|%-d %b %Y}<br>index %{y:.1f}<br>click: which events?<extra></extra>",
         "xaxis": "x",
         "yaxis": "y2",
         "showlegend": False,

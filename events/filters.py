@@ -28,14 +28,25 @@ QUERY_MAX_LENGTH = 200
 class CountryField(forms.ModelChoiceField):
     """A country by its slug or by its ISO code, in any case: `lithuania`, `LT` and `lt` alike."""
 
+    @staticmethod
+    def find(code: str) -> Country | None:
+        return Country.objects.filter(Q(slug__iexact=code) | Q(iso2__iexact=code)).first()
+
     def to_python(self, value):
         if value in self.empty_values:
             return None
         value = str(value).strip()
-        country = Country.objects.filter(Q(slug__iexact=value) | Q(iso2__iexact=value)).first()
+        country = self.find(value)
         if country is None:
             raise forms.ValidationError(f"Unknown country “{value[:40]}”: use a name like lithuania or a code like LT.")
         return country
+
+    def prepare_value(self, value):
+        # A link written with the ISO code (`country=LT`) still shows its country chosen in the select.
+        if isinstance(value, str) and value.strip():
+            country = self.find(value.strip())
+            return country.slug if country else value
+        return super().prepare_value(value)
 
 
 class CountryFilter(django_filters.ModelChoiceFilter):
@@ -92,17 +103,31 @@ class EventFilter(django_filters.FilterSet):
         method="filter_region",
         empty_label="Any region",
     )
+    # The select submits the slug (`country=lithuania`), the form the URL contract already accepts.
     country = CountryFilter(
-        label="Country", queryset=Country.objects.all(), field_name="location_country", empty_label="Any country"
+        label="Country",
+        queryset=Country.objects.all(),
+        to_field_name="slug",
+        field_name="location_country",
+        empty_label="Any country",
     )
+    # Checkbox lists, not <select multiple>: usable without Ctrl/Shift, and the same repeated query name.
     actor = django_filters.ModelMultipleChoiceFilter(
-        label="Actors", queryset=Actor.objects.all(), to_field_name="slug", method="filter_actor"
+        label="Actors",
+        queryset=Actor.objects.all(),
+        to_field_name="slug",
+        method="filter_actor",
+        widget=forms.CheckboxSelectMultiple,
     )
     role = django_filters.ChoiceFilter(
         label="Role of the actor", choices=EventActor.Role.choices, method="filter_actor", empty_label="Any role"
     )
     type = django_filters.ModelMultipleChoiceFilter(
-        label="Event types", queryset=EventType.objects.all(), to_field_name="slug", method="filter_types"
+        label="Event types",
+        queryset=EventType.objects.all(),
+        to_field_name="slug",
+        method="filter_types",
+        widget=forms.CheckboxSelectMultiple,
     )
     category = django_filters.ChoiceFilter(
         label="Category",

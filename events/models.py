@@ -447,6 +447,9 @@ class Event(Stamped):
             problems.append(
                 "'Confirmed' needs a source that is not the actor's own statement (news media, research or NGO)."
             )
+        if self.pk:
+            for title in self.responds_to.exclude(status__in=PUBLIC_STATUSES).values_list("title", flat=True):
+                problems.append(f"It responds to “{title}”, which is not published: publish that event first.")
         return problems
 
     def links_without_basis(self) -> ReactionQuerySet:
@@ -558,7 +561,8 @@ class Reaction(Stamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event_id} {self.kind} to {self.responds_to_id}"
+        # The admin labels each inline row with this: titles, not ids.
+        return f"{self.get_kind_display()} to “{self.responds_to.title}”" if self.responds_to_id else "New reaction"
 
     def clean(self) -> None:
         self.basis_judgement = (self.basis_judgement or "").strip()
@@ -570,18 +574,35 @@ class Reaction(Stamped):
             raise ValidationError(
                 {"basis_source": "The basis must be a source of one of the two events, or one of the link's own."}
             )
-        if self.event_id and self.responds_to_id:
-            if self.event_id == self.responds_to_id:
-                raise ValidationError({"responds_to": "An event cannot respond to itself."})
-            if self.responds_to.date > self.event.date:
-                raise ValidationError(
-                    {
-                        "responds_to": (
-                            f"An event cannot respond to a later one: “{self.responds_to.title}” is dated "
-                            f"{self.responds_to.date_display}, after this event ({self.event.date_display})."
-                        )
-                    }
-                )
+        # On an add form the event is not saved yet: it is checked as entered (date, status), not by id,
+        # so a reaction to a later event is refused on the first save, not only on the next one.
+        try:
+            event = self.event
+        except Event.DoesNotExist:
+            event = None
+        if event is None or not self.responds_to_id:
+            return
+        if event.pk and event.pk == self.responds_to_id:
+            raise ValidationError({"responds_to": "An event cannot respond to itself."})
+        earlier = self.responds_to
+        if event.date and earlier.date > event.date:
+            raise ValidationError(
+                {
+                    "responds_to": (
+                        f"An event cannot respond to a later one: “{earlier.title}” is dated "
+                        f"{earlier.date_display}, after this event ({event.date_display})."
+                    )
+                }
+            )
+        if event.is_public and not earlier.is_public:
+            raise ValidationError(
+                {
+                    "responds_to": (
+                        f"A published event cannot respond to “{earlier.title}”, which is "
+                        f"{earlier.get_status_display().lower()}: publish that event first."
+                    )
+                }
+            )
 
     @property
     def has_basis(self) -> bool:

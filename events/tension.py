@@ -117,3 +117,18 @@ def window_events(events: QuerySet, day: datetime.date) -> QuerySet:
     """The events that make the index on `day`, largest contributions first."""
     start, end = window_for(day)
     return events.filter(date__gte=start, date__lte=end).order_by("-escalation", "-date", "-id")
+
+
+PEAKS_SHOWN = 3
+
+
+def index_peaks(points: list[IndexPoint], count: int = PEAKS_SHOWN) -> list[IndexPoint]:
+    """The highest points of the index whose windows do not overlap, highest first: the peaks a
+    reader can open as a list of events (the chart's text equivalent)."""
+    peaks: list[IndexPoint] = []
+    for point in sorted(points, key=lambda p: (-p.value, p.day)):
+        if len(peaks) == count or point.value <= 0:
+            break
+        if all(abs((point.day - peak.day).days) >= WINDOW_DAYS for peak in peaks):
+            peaks.append(point)
+    return peaks

@@ -13,13 +13,14 @@ from django.views.decorators.http import require_safe
 from . import selectors
 from .caching import cached_for_readers
 from .chart import build_chart
-from .filters import SORTS, describe
+from .filters import SORTS, EventFilter, describe
 from .models import EventType
 from .summary import summary_for
-from .tension import WINDOW_DAYS, window_events, window_for
+from .tension import WINDOW_DAYS, index_peaks, window_events, window_for
 from .zoom import RANGE_PARAM, BadRange, is_empty, narrowed
 
 EVENTS_PER_PAGE = 50
+BACK_QUERY_MAX_LENGTH = 2000
 CHOOSE_A_DAY = "Choose a day on the tension index (end=YYYY-MM-DD)."
 WINDOW_EVENTS_SHOWN = 100
 # Which sort a column header switches to: the column's natural order first, then its reverse.
@@ -32,6 +33,18 @@ def query_without(params: QueryDict, *names: str) -> str:
     for name in names:
         query.pop(name, None)
     return query.urlencode()
+
+
+def view_query(raw: str) -> str:
+    """The timeline view a reader came from, as a query string holding only the filter's names and
+    the page: the event page's way back (`?back=…`) never carries anything else."""
+    names = {*EventFilter.base_filters, "page"}
+    params = QueryDict(raw[:BACK_QUERY_MAX_LENGTH])
+    kept = QueryDict(mutable=True)
+    for name, values in params.lists():
+        if name in names:
+            kept.setlist(name, values)
+    return kept.urlencode()
 
 
 @cached_for_readers
@@ -74,6 +87,9 @@ def timeline(request: HttpRequest) -> HttpResponse:
             "summary": describe(filterset),
             "sort_links": sort_links,
             "sort_label": SORTS[current_sort][0],
+            "peaks": index_peaks(chart.index),
+            "window_days": WINDOW_DAYS,
+            "back_query": view_query(request.GET.urlencode()),
         },
     )
 
@@ -107,7 +123,8 @@ def chart_json(request: HttpRequest) -> JsonResponse:
 def tension_window(request: HttpRequest) -> HttpResponse:
     """The events behind one point of the tension index: the 30 days ending on `end`."""
     filterset = selectors.event_filter(params=request.GET)
-    context = {"filter": filterset, "window_days": WINDOW_DAYS, "back": query_without(request.GET, "end")}
+    back = query_without(request.GET, "end")
+    context = {"filter": filterset, "window_days": WINDOW_DAYS, "back": back, "back_query": view_query(back)}
     try:
         end = datetime.date.fromisoformat(request.GET.get("end", "")[:10])
     except ValueError:
@@ -132,7 +149,12 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "events/event_detail.html",
-        {"event": event, "upstream": upstream, "downstream": downstream},
+        {
+            "event": event,
+            "upstream": upstream,
+            "downstream": downstream,
+            "back_query": view_query(request.GET.get("back", "")),
+        },
     )
 
 

@@ -49,7 +49,7 @@ def test_the_chart_draws_the_demo_events_and_filtering_by_an_actor_narrows_chart
 
     russia_only = shown("actor=russia").count()
     assert 0 < russia_only < everything
-    page.select_option("#id_actor", "russia")
+    page.check("input[name=actor][value=russia]")
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r"actor=russia"))
     page.wait_for_selector("#timeline-chart.chart-ready")
@@ -64,7 +64,7 @@ def test_clicking_a_point_opens_its_event_page(page, demo):
     page.wait_for_selector("#timeline-chart.chart-ready")
     titles = set(shown("category=de_escalation").values_list("title", flat=True))
     click_centre(page, page.locator(EVENT_POINTS).first)
-    page.wait_for_url(re.compile(r"/events/[\w-]+/$"))
+    page.wait_for_url(re.compile(r"/events/[\w-]+/\?back=category%3Dde_escalation$"))  # the way back kept
     assert page.locator("h1").inner_text() in titles
     assert page.console_errors == []
 

@@ -83,7 +83,7 @@ def test_the_window_page_explains_a_point_of_the_index(client, record):
     assert "/events/draft/" not in html
     # the filter of the timeline applies to its index's windows too
     filtered = client.get("/tension/?end=2024-01-30&category=warning").content.decode()
-    assert re.findall(r'href="/events/([^/]+)/"', filtered) == ["warn"]
+    assert re.findall(r'href="/events/([^/]+)/\?back=category%3Dwarning"', filtered) == ["warn"]
 
 
 @pytest.mark.parametrize(

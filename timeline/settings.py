@@ -123,6 +123,8 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# ISO dates (YYYY-MM-DD) as the only input format, so the admin's fields and calendar agree: see timeline/formats/
+FORMAT_MODULE_PATH = ["timeline.formats"]
 
 # --- admin logins -------------------------------------------------------------------------------
 

@@ -1,0 +1,48 @@
+"""Shared steps of the reader-facing browser tests (filters, phone, keyboard, accessibility)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from django.core.management import call_command
+from django.http import QueryDict
+
+from events.models import EventQuerySet
+from events.selectors import event_filter
+from events.taxonomy import ensure_event_types
+
+PLOTLY = re.compile(r"/static/vendor/plotly/")
+
+
+def load_demo_record() -> None:
+    # The flush after a transactional test empties the taxonomy migration 0002 loaded: put it back first.
+    ensure_event_types()
+    call_command("load_demo", verbosity=0)
+
+
+def stay_on_site(context, base_url: str) -> None:
+    """Every request that leaves the live server is refused, as the guide requires of browser tests."""
+    own = urlsplit(base_url).netloc
+
+    def route(route):
+        if urlsplit(route.request.url).netloc == own or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", route)
+
+
+def without_chart(page) -> None:
+    """plotly.js answered by an empty script: the page then works as it does before the chart arrives
+    (timeline.js returns), and the form tests do not spend the two shared cores drawing charts."""
+    page.route(PLOTLY, lambda route: route.fulfill(status=200, content_type="text/javascript", body=""))
+
+
+def shown(query: str) -> EventQuerySet:
+    return event_filter(params=QueryDict(query)).qs
+
+
+def summary_count(page) -> int:
+    return int(re.match(r"(\d+) events?", page.inner_text("#summary")).group(1))

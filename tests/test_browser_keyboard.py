@@ -1,0 +1,116 @@
+"""The keyboard-only reader: skip to the results, reach an index window and an event by Tab and Enter,
+come back to the same filtered view, land on the results after filtering, and see where focus is,
+Plotly's controls included."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser_helpers import load_demo_record, stay_on_site
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+MAX_TABS = 120
+
+
+@pytest.fixture
+def keyboard_reader(browser, live_server):
+    load_demo_record()
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    stay_on_site(context, live_server.url)
+    page = context.new_page()
+    page.console_errors = []
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    yield page
+    context.close()
+
+
+def focused(page, selector: str) -> bool:
+    return page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector)
+
+
+def tab_to(page, selector: str) -> int:
+    """Press Tab until the focus is on `selector`; how many presses it took."""
+    for presses in range(1, MAX_TABS + 1):
+        page.keyboard.press("Tab")
+        if focused(page, selector):
+            return presses
+    raise AssertionError(f"{selector} not reached in {MAX_TABS} Tab presses")
+
+
+def test_from_the_timeline_to_an_index_window_to_an_event_and_back_with_the_filter_kept(keyboard_reader):
+    page = keyboard_reader
+    page.goto("/?actor=russia")
+    page.wait_for_selector("#timeline-chart.chart-ready")
+    # The second skip link jumps over the filters to the results.
+    assert tab_to(page, ".skip-link[href='#summary']") == 2
+    page.keyboard.press("Enter")
+    assert tab_to(page, ".links a") == 1, "the next Tab is in the results, not in the filter form"
+
+    # The index's peaks are links: Enter opens the events of that 30-day window.
+    tab_to(page, ".peaks a")
+    peak = page.evaluate("document.activeElement.textContent")
+    assert re.fullmatch(r"index \d+(\.\d)? in the 30 days to \d+ \w+ \d{4}", peak), peak
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/tension/\?actor=russia&end=\d{4}-\d\d-\d\d$"))
+    assert page.locator("ol.contributions li").count() >= 1
+
+    tab_to(page, "ol.contributions a")
+    title = page.evaluate("document.activeElement.textContent")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/events/[\w-]+/\?back=actor%3Drussia$"))
+    assert page.locator("h1").inner_text() == title
+
+    tab_to(page, ".breadcrumb a")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/\?actor=russia$"))
+    assert page.is_checked("input[name=actor][value=russia]"), "the filter is still in force"
+    assert page.console_errors == []
+
+
+def test_after_filtering_the_focus_is_on_the_results_summary(keyboard_reader):
+    page = keyboard_reader
+    page.goto("/")
+    page.wait_for_selector("#timeline-chart.chart-ready")
+    tab_to(page, "#id_q")
+    page.keyboard.type("Patriot")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=Patriot.*#summary$"))
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'summary'")
+    assert "“Patriot”" in page.evaluate("document.activeElement.textContent")
+
+    # On a wide screen the panel is a disclosure that folds and unfolds again, by keyboard and by click.
+    page.focus("#filters-panel > summary")
+    page.keyboard.press("Enter")
+    assert not page.locator("#filters-panel").evaluate("d => d.open")
+    page.keyboard.press("Enter")
+    assert page.locator("#filters-panel").evaluate("d => d.open")
+    page.click("#filters-panel > summary")
+    page.click("#filters-panel > summary")
+    assert page.locator("#id_q").is_visible()
+
+
+def test_plotly_controls_take_the_focus_ring_and_work_from_the_keyboard(keyboard_reader):
+    page = keyboard_reader
+    page.goto("/")
+    page.wait_for_selector("#timeline-chart.chart-ready")
+    full = page.evaluate("document.getElementById('timeline-chart').layout.xaxis.range.slice()")
+    tab_to(page, "#timeline-chart .rangeselector .button[aria-label='Show 1 year']")
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert ring == "solid"
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "full => document.getElementById('timeline-chart').layout.xaxis.range[0] !== full[0]", arg=full
+    )
+    start, end = page.evaluate("document.getElementById('timeline-chart').layout.xaxis.range")
+    assert int(end[:4]) - int(start[:4]) in (0, 1), (start, end)
+    tab_to(page, "#timeline-chart .modebar-btn")  # the toolbar follows the range buttons
+    ring = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]; })()"
+    )
+    assert ring == ["solid", "3px"]
+    assert page.locator("#timeline-chart .modebar").evaluate("m => getComputedStyle(m).opacity") == "1"
+
+    assert page.console_errors == []
