@@ -95,3 +95,12 @@ def record(db):
     withdrawn.save()
     factories.event(slug="draft", title="Draft Patriot follow-up", date=D(2024, 3, 10), location_country=lt)
     factories.event(slug="review", title="Patriot under review", status=Event.Status.IN_REVIEW, date=D(2024, 3, 11))
+
+
+@pytest.fixture(autouse=True)
+def fresh_reader_cache():
+    """Each test starts with an empty cache: between tests the database is emptied and refilled, which
+    production never does, and a page cached for one test's record must not answer another's."""
+    from django.core.cache import cache
+
+    cache.clear()
