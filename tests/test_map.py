@@ -97,7 +97,9 @@ def test_the_map_and_the_embed_show_the_same_events_as_the_timeline(client, plac
     timeline = client.get(f"/?{query}")
     timeline_slugs = set(
         # The table's links carry the view they came from (?back=…): the slug is what is compared.
-        re.findall(r'href="/events/([^/"]+)/(?:\?[^"]*)?"', timeline.content.decode().split('<table class="events">')[1])
+        re.findall(
+            r'href="/events/([^/"]+)/(?:\?[^"]*)?"', timeline.content.decode().split('<table class="events">')[1]
+        )
     )
     on_map = client.get(f"/map/?{query}")
     assert on_map.status_code == 200
