@@ -120,6 +120,17 @@ def test_emptying_the_events_empties_their_totals(varied):
     assert_totals_match_the_events()
 
 
+def test_totals_emptied_before_their_events_stay_empty_as_the_events_go(varied):
+    # A `flush` (the test database between tests) empties the totals first: removing an event whose total
+    # is gone must not leave a negative one, or the same events loaded again would count as none.
+    DailyTotal.objects.all().delete()
+    DailyTypeTotal.objects.all().delete()
+    Event.objects.all().delete()
+    assert not DailyTotal.objects.exists() and not DailyTypeTotal.objects.exists()
+    factories.published_event(slug="again", date=D(2024, 1, 1))
+    assert_totals_match_the_events()
+
+
 def test_the_csv_import_and_load_demo_keep_the_totals():
     factories.country("LT")
     factories.actor("NATO")
