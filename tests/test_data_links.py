@@ -36,5 +36,5 @@ def test_about_documents_every_format_with_an_example(client, record):
         section = html.split(f'id="{anchor}"')[1].split("<h4")[0]
         assert "<code>" in section, anchor
     for anchor in ("format-json", "format-changes", "format-geojson", "format-timelinejs"):
-        assert '<pre class="example">' in html.split(f'id="{anchor}"')[1].split("<h4")[0], anchor
+        assert '<pre class="example"' in html.split(f'id="{anchor}"')[1].split("<h4")[0], anchor
     assert 'href="/api/schema.json"' in html and 'href="/api/docs/"' in html
