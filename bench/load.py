@@ -88,6 +88,7 @@ def serve(url: str, log: Path) -> subprocess.Popen:
         **os.environ,
         "DATABASE_URL": url,
         "DEBUG": "0",
+        "SECURE_COOKIES": "0",  # plain HTTP on 127.0.0.1
         "SECRET_KEY": os.environ["SECRET_KEY"],
         "ALLOWED_HOSTS": BIND[0],
         "GUNICORN_BIND": f"{BIND[0]}:{BIND[1]}",

@@ -158,6 +158,7 @@ def start_app(url: str, port: int) -> subprocess.Popen:
     env = os.environ | {
         "DATABASE_URL": url,
         "DEBUG": "0",
+        "SECURE_COOKIES": "0",  # plain HTTP on 127.0.0.1
         "ALLOWED_HOSTS": "127.0.0.1",
         "STATIC_ROOT": str(PAGES / "static"),
         "GUNICORN_BIND": f"127.0.0.1:{port}",

@@ -53,6 +53,7 @@ class Gunicorn:
         self.env = {
             **{key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"},
             "DEBUG": "0",
+            "SECURE_COOKIES": "0",  # plain HTTP on 127.0.0.1
             "SECRET_KEY": TEST_SECRET_KEY,
             "ALLOWED_HOSTS": "127.0.0.1",
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",

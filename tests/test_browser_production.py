@@ -53,6 +53,7 @@ def production(tmp_path):
         **{key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "timeline.settings",
         "DEBUG": "0",
+        "SECURE_COOKIES": "0",  # plain HTTP on 127.0.0.1
         "SECRET_KEY": TEST_SECRET_KEY,
     }
     if connection.vendor == "postgresql":

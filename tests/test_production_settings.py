@@ -90,11 +90,17 @@ def test_check_deploy_is_silent_with_the_readme_production_environment():
 def test_https_settings_stay_off_unless_set_so_plain_http_on_localhost_works():
     env = production_env(SECRET_KEY=STRONG_KEY)
     values = settings_value(
-        "[settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS,"
+        "[settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS,"
         " getattr(settings, 'SECURE_PROXY_SSL_HEADER', None)]",
         env,
     )
-    assert values == "[False, False, 0, None]"
+    assert values == "[False, 0, None]"
+
+
+def test_cookies_are_https_only_with_debug_off_unless_plain_http_is_asked_for():
+    cookies = "[settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE]"
+    assert settings_value(cookies, production_env(SECRET_KEY=STRONG_KEY)) == "[True, True]"
+    assert settings_value(cookies, production_env(SECRET_KEY=STRONG_KEY, SECURE_COOKIES="0")) == "[False, False]"
 
 
 def test_sqlite_writes_ahead_and_waits_for_a_busy_writer(tmp_path):

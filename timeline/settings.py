@@ -215,7 +215,9 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("SECURE_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD")
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.boolean("SECURE_COOKIES")
+# On by default once DEBUG is off: a session cookie must never cross plain HTTP in production.
+# SECURE_COOKIES=0 for a production-like run on plain http://127.0.0.1 (tests, benchmarks).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.boolean("SECURE_COOKIES", not DEBUG)
 
 LOGGING = {
     "version": 1,
