@@ -1,7 +1,9 @@
-"""The test suite's settings: the production settings, plus the two things a test run cannot have.
+"""The test suite's settings: the production settings, plus the three things a test run cannot have.
 
 - A SECRET_KEY: the settings refuse to start without one when DEBUG is off, as tests run. The key is
   set in the environment before the settings load (pytest-django loads them before any conftest).
+- Cookies over plain HTTP: the settings make the session and CSRF cookies HTTPS-only once DEBUG is off,
+  and the suite's live servers (the browser tests' admin logins) are plain http://127.0.0.1.
 - Static files without collectstatic: the manifest storage needs STATIC_ROOT's manifest to name a file,
   so tests use plain storage and whitenoise serves from the finders. The production storage itself is
   tested through the production command (tests/test_browser_production.py, tests/test_production_settings.py).
@@ -10,6 +12,7 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("SECURE_COOKIES", "0")
 
 from timeline.settings import *  # noqa: E402,F403
 from timeline.settings import STORAGES  # noqa: E402
