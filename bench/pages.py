@@ -40,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import RESULTS, ensure_database, populate, setup_django  # noqa: E402
+from run import RESULTS, bulk_load, ensure_database, populate, setup_django  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tension_bench_pages?pool=0"
 EXPORT_BYTES = 2**20
@@ -79,7 +79,7 @@ def vary() -> dict:
     ]
     types = ", ".join(map(str, type_ids))
     countries = ", ".join(map(str, country_ids))
-    with connection.cursor() as cursor:
+    with bulk_load(), connection.cursor() as cursor:
         cursor.execute("SELECT min(id), max(id) FROM events_event")
         first, last = cursor.fetchone()
         centre = first + min(CHAIN_OFFSET, (last - first) // 2)
@@ -102,11 +102,13 @@ def vary() -> dict:
         cursor.execute("DELETE FROM events_reaction WHERE event_id = ANY(%s)", [reacting])
         for event, parent in pairs:
             cursor.execute(
-                "INSERT INTO events_reaction (created_at, updated_at, event_id, responds_to_id, kind, note) "
-                "SELECT now(), now(), %s, %s, 'response', '' WHERE EXISTS "
+                "INSERT INTO events_reaction "
+                "(created_at, updated_at, event_id, responds_to_id, kind, note, basis_judgement) "
+                "SELECT now(), now(), %s, %s, 'response', '', 'Generated for the benchmark.' WHERE EXISTS "
                 "(SELECT 1 FROM events_event e, events_event p WHERE e.id = %s AND p.id = %s AND p.date <= e.date)",
                 [event, parent, event, parent],
             )
+    with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
         cursor.execute("SELECT slug FROM events_event WHERE id = %s", [centre])
         slug = cursor.fetchone()[0]

@@ -25,6 +25,8 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,13 +70,31 @@ def ensure_database(url: str) -> None:
 TOTALS_ROW_TRIGGER = "events_dailytotal_track"  # PostgreSQL's per-day totals trigger (migration 0010)
 
 
+@contextmanager
+def bulk_load() -> Iterator[None]:
+    """Writes to many events at once: the per-day totals' row trigger would upsert once per row (minutes
+    at 1M rows), so it is off meanwhile and the totals are rebuilt from the events after, as the README
+    says to do for bulk loads."""
+    from django.db import connection
+
+    from events import summary
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE events_event DISABLE TRIGGER {TOTALS_ROW_TRIGGER}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE events_event ENABLE TRIGGER {TOTALS_ROW_TRIGGER}")
+    summary.rebuild()
+
+
 def populate(size: int) -> None:
     """`size` published events, each with an initiator, a target, one or two sources, and every fifth a
     reaction; made with generate_series from one template row, so new columns need no change here."""
     from django.core.management import call_command
     from django.db import connection
 
-    from events import summary
     from events.models import Actor, Country, Event, EventActor, EventType, Reaction, Source
 
     call_command("migrate", verbosity=0)
@@ -109,10 +129,7 @@ def populate(size: int) -> None:
     columns = [f.column for f in Event._meta.concrete_fields if f.column != "id"]
     select = ", ".join(varied.get(column, f"t.{connection.ops.quote_name(column)}") for column in columns)
     links = ", ".join(f"{actor.pk}" for actor in actors)
-    with connection.cursor() as cursor:
-        # The per-day totals' row trigger would upsert once per generated event (minutes at 1M rows):
-        # off for this bulk load, the totals rebuilt from the events after it, as the README says to.
-        cursor.execute(f"ALTER TABLE events_event DISABLE TRIGGER {TOTALS_ROW_TRIGGER}")
+    with bulk_load(), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO events_event ({', '.join(map(connection.ops.quote_name, columns))}) "
             # No parameters (the expressions use %): both values are integers.
@@ -137,8 +154,6 @@ def populate(size: int) -> None:
             "SELECT now(), now(), e.id, p.id, 'response', '', 'Generated for the benchmark.' FROM events_event e "
             "JOIN events_event p ON p.id = e.id - 1 WHERE e.id % 5 = 0 AND p.date <= e.date"
         )
-        cursor.execute(f"ALTER TABLE events_event ENABLE TRIGGER {TOTALS_ROW_TRIGGER}")
-    summary.rebuild()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 
