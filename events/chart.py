@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from html import escape
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -33,6 +34,7 @@ from .models import (
     Reaction,
     event_path_parts,
 )
+from .poster import Poster, poster
 from .summary import PeriodTotal, Summary, event_period_totals
 from .tension import DailyTotals, IndexPoint, tension_index
 
@@ -91,6 +93,11 @@ class Chart:
     # What the chart shows, for its text summary: the index's points and the events per category.
     index: list[IndexPoint] = field(default_factory=list)
     categories: list[tuple[str, int]] = field(default_factory=list)
+
+    @cached_property
+    def poster(self) -> Poster | None:
+        """The figure as a still picture for the first paint and for readers without JavaScript."""
+        return poster(self.figure)
 
 
 def build_chart(
@@ -393,7 +400,8 @@ def layout(*, aggregated: bool, period: str | None) -> dict[str, Any]:
         "height": 620,
         "hovermode": "closest",
         "dragmode": "zoom",
-        "legend": {"orientation": "h", "y": -0.08, "x": 0, "font": {"size": 13}},
+        # "normal": one wrapped row after another (the default groups them into one tall column).
+        "legend": {"orientation": "h", "traceorder": "normal", "y": -0.08, "x": 0, "font": {"size": 13}},
         "font": {"family": "system-ui, sans-serif", "size": 14, "color": "#1b1b1b"},
         "plot_bgcolor": "#fff",
         "paper_bgcolor": "#fff",

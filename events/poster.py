@@ -1,0 +1,362 @@
+"""The chart as a still picture: an SVG drawn on the server from the very figure plotly.js draws.
+
+plotly.js takes a few hundred milliseconds to evaluate and draw, most of a small page's load, so the
+page carries this poster of the figure: on screen at the first paint, before any script, and the whole
+chart for a reader without JavaScript. Once plotly.js has drawn the interactive chart over it, the
+poster is hidden (static/js/timeline.js, static/css/site.css). Everything it shows (points, colours,
+symbols, sizes, link lines and their dashes, the index, axis titles, legend names) is read from the
+figure built by events/chart.py; only the drawing is here. Axis ranges and ticks are chosen the way
+plotly.js's autorange does it, closely enough that the swap is a settle, not a jump.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+# Above this many points the poster would weigh more than it saves: the chart is then drawn by
+# plotly.js alone (large views are aggregated and already draw faster than any peer; README).
+POSTER_MAX_POINTS = 1500
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The size a poster is drawn at (SVG user units = CSS pixels at that width) and its type sizes."""
+
+    width: int
+    height: int
+    margin: tuple[int, int, int, int]  # left, right, top, bottom
+    font_size: int
+    legend_font_size: int
+    max_x_ticks: int
+
+
+# As timeline.js lays plotly.js out: the figure's own height and margins on a wide screen; on a phone
+# (max-width 640px) a shorter chart with tighter margins and a smaller legend.
+WIDE = Frame(width=1000, height=620, margin=(56, 16, 8, 40), font_size=14, legend_font_size=13, max_x_ticks=9)
+NARROW = Frame(width=390, height=600, margin=(44, 8, 72, 40), font_size=12, legend_font_size=12, max_x_ticks=4)
+
+LINE_DASHES = {"dot": "2 3", "dash": "6 4", "solid": None}
+GRID_COLOUR = "#e6e6e6"
+ZERO_COLOUR = "#999"
+LEGEND_SAMPLE = 40  # px of a legend entry before its text (plotly.js: the symbol's 30 and two gaps of 5)
+CHARACTER_WIDTH = 0.55  # a character of the sans-serif legend text, in ems (an estimate: no font metrics here)
+BUBBLE_OPACITY = 0.7
+DIAMOND = 1.3  # plotly.js draws a diamond of "size" s with half-diagonal 1.3 × s/2
+AXIS_PAD = 0.05  # plotly.js pads an autoranged axis by about 5 % of its span for markers
+
+
+@dataclass(frozen=True)
+class Poster:
+    wide: SafeString
+    narrow: SafeString
+
+
+def poster(figure: dict[str, Any]) -> Poster | None:
+    """The figure drawn for a wide and for a narrow screen, or None when it has too many points."""
+    points = sum(len(trace.get("x", ())) for trace in figure["data"])
+    if points > POSTER_MAX_POINTS:
+        return None
+    return Poster(wide=render(figure, WIDE), narrow=render(figure, NARROW))
+
+
+# --- scales ------------------------------------------------------------------------------------
+
+
+def _day(value: Any) -> float | None:
+    """A date (or an ISO date string) as a day number, None for a gap."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value[:10])
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    return float(value.toordinal())
+
+
+def _span(values: Iterable[float], *, pad: float) -> tuple[float, float]:
+    values = list(values)
+    low, high = min(values), max(values)
+    if low == high:
+        low, high = low - 1, high + 1
+    extra = (high - low) * pad
+    return low - extra, high + extra
+
+
+def nice_ticks(low: float, high: float, *, count: int = 5) -> list[float]:
+    """Round tick values (1, 2, 2.5 or 5 × 10^k apart) covering [low, high], about `count` of them."""
+    raw = (high - low) / max(count, 1)
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.ceil(low / step) * step
+    return [round(first + i * step, 10) for i in range(int((high - first) / step + 1e-9) + 1)]
+
+
+# (months between ticks or None for days, days between ticks, label format); the first that gives at
+# most max_x_ticks ticks is used, as plotly.js picks a date axis's dtick.
+DATE_STEPS = [
+    (None, 1, "%-d %b"),
+    (None, 7, "%-d %b"),
+    (1, 0, "%b %Y"),
+    (3, 0, "%b %Y"),
+    (6, 0, "%b %Y"),
+    (12, 0, "%Y"),
+    (24, 0, "%Y"),
+    (60, 0, "%Y"),
+    (120, 0, "%Y"),
+    (240, 0, "%Y"),
+    (600, 0, "%Y"),
+]
+
+
+def _month_start(day: datetime.date, months: int) -> datetime.date:
+    index = (day.year * 12 + day.month - 1) // months * months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def date_ticks(low: float, high: float, *, max_ticks: int) -> list[tuple[float, str]]:
+    """(day number, label) of round dates within [low, high]."""
+    start = datetime.date.fromordinal(max(1, math.ceil(low)))
+    end = datetime.date.fromordinal(max(1, math.floor(high)))
+    for months, days, label in DATE_STEPS:
+        ticks = list(_date_range(start, end, months=months, days=days))
+        if len(ticks) <= max_ticks:
+            return [(float(day.toordinal()), day.strftime(label)) for day in ticks]
+    return []
+
+
+def _date_range(start: datetime.date, end: datetime.date, *, months: int | None, days: int) -> Iterator[datetime.date]:
+    if months is None:
+        day = start
+        while day <= end:
+            yield day
+            day += datetime.timedelta(days=days)
+        return
+    day = _month_start(start, months)
+    while day <= end:
+        if day >= start:
+            yield day
+        index = day.year * 12 + day.month - 1 + months
+        if index // 12 > datetime.MAXYEAR:
+            return
+        day = datetime.date(index // 12, index % 12 + 1, 1)
+
+
+class Axis:
+    """A linear map from data to pixels."""
+
+    def __init__(self, low: float, high: float, start: float, end: float) -> None:
+        self.low, self.high, self.start, self.end = low, high, start, end
+
+    def __call__(self, value: float) -> float:
+        return self.start + (value - self.low) / (self.high - self.low) * (self.end - self.start)
+
+
+# --- drawing -----------------------------------------------------------------------------------
+
+
+def _n(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _list(value: Any, length: int) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value] * length
+
+
+def _marker(x: float, y: float, *, size: float, symbol: str, colour: str, line: dict) -> str:
+    radius = size / 2
+    hollow = symbol.endswith("-open")
+    fill = "none" if hollow else colour
+    stroke = colour if hollow else line.get("color", "#222")
+    width = max(float(line.get("width", 1)), 1.5 if hollow else 0)
+    paint = f'fill="{escape(fill)}" stroke="{escape(stroke)}" stroke-width="{_n(width)}"'
+    if symbol.startswith("diamond"):
+        r = radius * DIAMOND
+        corners = f"{_n(x)},{_n(y - r)} {_n(x + r)},{_n(y)} {_n(x)},{_n(y + r)} {_n(x - r)},{_n(y)}"
+        return f'<polygon points="{corners}" {paint}/>'
+    return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(radius)}" {paint}/>'
+
+
+def _path(points: list[tuple[float, float] | None], *, step: bool) -> str:
+    """An SVG path through the points, broken at None (plotly.js's gaps); `step` draws plotly's "hv"."""
+    commands, previous = [], None
+    for point in points:
+        if point is None:
+            previous = None
+            continue
+        x, y = point
+        if previous is None:
+            commands.append(f"M{_n(x)},{_n(y)}")
+        elif step:
+            commands.append(f"H{_n(x)}V{_n(y)}")
+        else:
+            commands.append(f"L{_n(x)},{_n(y)}")
+        previous = point
+    return "".join(commands)
+
+
+def _stroke(line: dict[str, Any]) -> str:
+    """A trace's line as SVG stroke attributes."""
+    dash = LINE_DASHES.get(line.get("dash", "solid"))
+    width = _n(float(line.get("width", 1.5)))
+    attributes = f'fill="none" stroke="{escape(line.get("color", "#444"))}" stroke-width="{width}"'
+    return attributes + (f' stroke-dasharray="{dash}"' if dash else "")
+
+
+def _trace_marker(marker: dict[str, Any], point: tuple[float, float], *, size: float, symbol: str) -> str:
+    return _marker(*point, size=size, symbol=symbol, colour=marker.get("color", "#444"), line=marker.get("line", {}))
+
+
+def _legend_sample(trace: dict[str, Any], x: float, y: float) -> str:
+    if "markers" in trace.get("mode", ""):
+        marker = trace.get("marker", {})
+        return _trace_marker(marker, (x + 10, y), size=10, symbol=_list(marker.get("symbol", "circle"), 1)[0])
+    return f'<path d="M{_n(x)},{_n(y)}H{_n(x + 24)}" {_stroke(trace.get("line", {}))}/>'
+
+
+def _legend(traces: list[dict[str, Any]], frame: Frame) -> tuple[list[tuple[dict, float, int]], int]:
+    """Where each legend entry goes, (trace, x, row), and how many rows: as plotly.js lays out a
+    horizontal legend, one row if every entry fits, else a grid whose columns are the widest entry's."""
+    shown = [trace for trace in traces if trace.get("showlegend") is not False]
+    widths = [LEGEND_SAMPLE + len(trace.get("name", "")) * frame.legend_font_size * CHARACTER_WIDTH for trace in shown]
+    left, available = frame.margin[0], frame.width - frame.margin[0] - frame.margin[1]
+    if sum(widths) <= available:
+        starts = [left + sum(widths[:i]) for i in range(len(shown))]
+        return [(trace, x, 0) for trace, x in zip(shown, starts, strict=True)], (1 if shown else 0)
+    columns = max(1, int(available // max(widths)))
+    placed = [(trace, left + (i % columns) * max(widths), i // columns) for i, trace in enumerate(shown)]
+    return placed, math.ceil(len(shown) / columns)
+
+
+def _opacity(trace: dict[str, Any]) -> str:
+    """plotly.js draws markers of varying size ("bubbles") at 70 % opacity unless told otherwise."""
+    marker = trace.get("marker", {})
+    bubble = isinstance(marker.get("size"), list | tuple) and "lines" not in trace.get("mode", "")
+    opacity = marker.get("opacity", BUBBLE_OPACITY if bubble else 1)
+    return f' opacity="{_n(float(opacity))}"' if opacity != 1 else ""
+
+
+def render(figure: dict[str, Any], frame: Frame) -> SafeString:
+    data, layout = figure["data"], figure["layout"]
+    legend, rows = _legend(data, frame)
+    row_height = frame.legend_font_size * 1.5
+    left, right, top, bottom = frame.margin
+    # The bottom margin holds the date labels; the legend goes under them, and the plot gives way to it.
+    plot_top, plot_bottom = top, frame.height - bottom - rows * row_height
+    plot_left, plot_right = left, frame.width - right
+    height = plot_bottom - plot_top
+    parts = [
+        format_html(
+            # aria-hidden: what the chart shows is said in words beside it (#chart-text), for every reader.
+            '<svg class="chart-poster__{}" viewBox="0 0 {} {}" preserveAspectRatio="xMidYMin meet" aria-hidden="true" '
+            'focusable="false" font-family="system-ui, sans-serif" font-size="{}" fill="#1b1b1b">',
+            "narrow" if frame is NARROW else "wide",
+            frame.width,
+            frame.height,
+            frame.font_size,
+        ),
+        f'<rect width="{frame.width}" height="{frame.height}" fill="#fff"/>',
+    ]
+    days = [d for trace in data for d in map(_day, trace.get("x", ())) if d is not None]
+    if not days:
+        for note in layout.get("annotations", ()):
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" text-anchor="middle" font-size="18" fill="#555">{}</text>',
+                    frame.width / 2,
+                    frame.height / 2,
+                    note.get("text", ""),
+                )
+            )
+        parts.append("</svg>")
+        return mark_safe("".join(parts))  # noqa: S308 — every text above went through format_html/escape
+
+    x_low, x_high = _span(days, pad=AXIS_PAD)
+    x = Axis(x_low, x_high, plot_left, plot_right)
+    axes: dict[str, Axis] = {}
+    for ref, key in (("y", "yaxis"), ("y2", "yaxis2")):
+        settings = layout.get(key)
+        if not settings:
+            continue
+        traces = [trace for trace in data if trace.get("yaxis", "y") == ref]
+        values = [float(v) for trace in traces for v in trace.get("y", ()) if v is not None]
+        if "range" in settings:
+            low, high = settings["range"]
+        elif values:
+            low, high = _span([*values, 0.0], pad=AXIS_PAD)
+        else:
+            low, high = 0.0, 1.0
+        domain_low, domain_high = settings.get("domain", (0, 1))
+        axes[ref] = Axis(low, high, plot_bottom - domain_low * height, plot_bottom - domain_high * height)
+        for tick in nice_ticks(low, high, count=5 if domain_high - domain_low > 0.4 else 4):
+            py = axes[ref](tick)
+            colour = ZERO_COLOUR if tick == 0 and settings.get("zeroline") else settings.get("gridcolor", GRID_COLOUR)
+            parts.append(f'<path d="M{plot_left},{_n(py)}H{plot_right}" stroke="{escape(colour)}"/>')
+            label = _n(tick)
+            parts.append(f'<text x="{plot_left - 6}" y="{_n(py + 4)}" text-anchor="end">{escape(label)}</text>')
+        title = (settings.get("title") or {}).get("text")
+        if title:
+            middle = (axes[ref].start + axes[ref].end) / 2
+            parts.append(
+                format_html(
+                    '<text transform="translate({},{}) rotate(-90)" text-anchor="middle">{}</text>',
+                    _n(frame.font_size),
+                    _n(middle),
+                    title,
+                )
+            )
+    for day, label in date_ticks(x_low, x_high, max_ticks=frame.max_x_ticks):
+        px = _n(x(day))
+        parts.append(f'<path d="M{px},{plot_top}V{plot_bottom}" stroke="{GRID_COLOUR}"/>')
+        parts.append(format_html('<text x="{}" y="{}" text-anchor="middle">{}</text>', px, plot_bottom + 18, label))
+
+    for trace in data:
+        y = axes.get(trace.get("yaxis", "y"))
+        if y is None:
+            continue
+        points = [
+            None if xv is None or yv is None else (x(_day(xv)), y(float(yv)))
+            for xv, yv in zip(trace.get("x", ()), trace.get("y", ()), strict=False)
+        ]
+        mode = trace.get("mode", "")
+        line = trace.get("line", {})
+        step = line.get("shape") == "hv"
+        if trace.get("fill") == "tozeroy" and any(points):
+            base = _n(y(0.0))
+            drawn = [p for p in points if p is not None]
+            outline = _path(drawn, step=step)
+            area = f"M{_n(drawn[0][0])},{base}" + "L" + outline[1:] + f"V{base}Z"
+            parts.append(f'<path d="{area}" fill="{escape(trace.get("fillcolor", "none"))}"/>')
+        if "lines" in mode:
+            parts.append(f'<path d="{_path(points, step=step)}" {_stroke(line)}/>')
+        if "markers" in mode:
+            marker = trace.get("marker", {})
+            sizes = _list(marker.get("size", 6), len(points))
+            symbols = _list(marker.get("symbol", "circle"), len(points))
+            parts.append(f"<g{_opacity(trace)}>")
+            for point, size, symbol in zip(points, sizes, symbols, strict=False):
+                if point is not None:
+                    parts.append(_trace_marker(marker, point, size=float(size), symbol=symbol))
+            parts.append("</g>")
+
+    legend_top = plot_bottom + bottom - row_height / 2
+    for trace, lx, row in legend:
+        ly = legend_top + row * row_height
+        parts.append(_legend_sample(trace, lx, ly))
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" font-size="{}">{}</text>',
+                _n(lx + 30),
+                _n(ly + frame.legend_font_size / 3),
+                frame.legend_font_size,
+                trace.get("name", ""),
+            )
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 — every text above went through format_html/escape
