@@ -17,7 +17,9 @@ written to bench/.render/ (gitignored) with the events as JSON, served from a lo
 
 Each measurement is a fresh browser (Debian's Chromium, headless, every request leaving 127.0.0.1
 blocked): navigation start → "chart-drawn", the performance mark each page sets in the frame after its
-chart is drawn (static/js/timeline.js for ours); the median of --runs. A page that has not drawn within
+chart is drawn; the median of --runs. Ours is drawn first as a still picture, in the page's HTML
+(events/poster.py; static/js/chart-loader.js marks the first frame), then by plotly.js, interactive:
+"chart-interactive" (static/js/timeline.js), reported beside it. A page that has not drawn within
 --timeout seconds counts as "> timeout" and is not run again at that size. Also measured: the bytes of a
 first visit (every response's body gzipped at level 6, as a compressing server or proxy sends it;
 whitenoise sends our static files so compressed), the
@@ -68,6 +70,7 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 DRAWN = "performance.getEntriesByName('chart-drawn').length > 0"
+INTERACTIVE = "performance.getEntriesByName('chart-interactive').length > 0"
 SERVER_REPEAT = 7
 
 # --- the peers' pages: each loads its library, fetches the same events, draws, marks "chart-drawn" -------
@@ -229,6 +232,9 @@ def open_once(playwright, url: str, *, timeout: float, with_bytes: bool) -> dict
             return {"drawn_ms": None}
         drawn = page.evaluate("performance.getEntriesByName('chart-drawn')[0].startTime")
         result = {"drawn_ms": drawn}
+        # Ours draws its still picture first (events/poster.py): also the moment plotly.js has drawn over it.
+        if page.evaluate("!!document.getElementById('timeline-chart')") and wait_drawn(page, timeout, INTERACTIVE):
+            result["interactive_ms"] = page.evaluate("performance.getEntriesByName('chart-interactive')[0].startTime")
         if with_bytes:
             result["first_visit_gzip_bytes"] = sum(gzip_size(response) for response in first)
             result["first_visit_requests"] = len(first)
@@ -252,13 +258,13 @@ def settle(page) -> None:
         pass
 
 
-def wait_drawn(page, timeout: float) -> bool:
+def wait_drawn(page, timeout: float, mark: str = DRAWN) -> bool:
     """Poll for the mark from here: Playwright's wait_for_function evaluates a function in the page,
     which our Content-Security-Policy (no eval) rightly refuses."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if page.evaluate(DRAWN):
+            if page.evaluate(mark):
                 return True
         except Exception:  # noqa: BLE001 — the document is being replaced (navigation): ask again
             pass
@@ -351,14 +357,17 @@ def main() -> None:
                     if runs[-1]["drawn_ms"] is None:
                         break  # past the timeout: once is enough
                 drawn = [r["drawn_ms"] for r in runs]
+                interactive = [r["interactive_ms"] for r in runs if "interactive_ms" in r]
                 result = {
                     "events": size,
                     "shown": shown,
                     "target": target,
                     "drawn_ms": None if None in drawn else statistics.median(drawn),
                     "runs_ms": drawn,
-                    **{k: v for k, v in runs[0].items() if k != "drawn_ms"},
+                    **{k: v for k, v in runs[0].items() if k not in ("drawn_ms", "interactive_ms")},
                 }
+                if interactive:
+                    result["interactive_ms"] = statistics.median(interactive)
                 if target == "tension timeline":
                     result |= timing
                 results.append(result)
@@ -382,6 +391,8 @@ def describe(result: dict, timeout: float) -> str:
         extra += f", repeat {result['repeat_visit_bytes'] / 1024:,.1f} KiB"
     if "html_ms" in result:
         extra += f"  HTML {result['html_ms']:,.0f} ms (cached {result['html_cached_ms']:,.1f} ms)"
+    if "interactive_ms" in result:
+        extra += f"  interactive {result['interactive_ms']:,.0f} ms"
     return f"drawn {drawn}  runs {result['runs_ms']}{extra}"
 
 
@@ -391,15 +402,16 @@ def print_table(results: list[dict], timeout: float) -> None:
 
     sizes = sorted({r["events"] for r in results})
     by = {(r["events"], r["target"]): r for r in results}
-    print("| events (shown) | " + " | ".join(TARGETS) + " | first visit KiB gz (ours / TimelineJS) | repeat KiB "
-          "| HTML ms (cached) |")
-    print("|---:|" + "---:|" * (len(TARGETS) + 3))
+    print("| events (shown) | " + " | ".join(TARGETS) + " | ours interactive | first visit KiB gz (ours / TimelineJS) "
+          "| repeat KiB | HTML ms (cached) |")
+    print("|---:|" + "---:|" * (len(TARGETS) + 4))
     for size in sizes:
         ours = by[(size, "tension timeline")]
         timelinejs = by.get((size, "timelinejs"), {})
         print(
             f"| {size:,} ({ours['shown']:,}) | "
             + " | ".join(cell(by[(size, target)]) for target in TARGETS if (size, target) in by)
+            + (f" | {ours['interactive_ms']:,.0f} ms" if "interactive_ms" in ours else " | –")
             + f" | {ours.get('first_visit_gzip_bytes', 0) / 1024:,.0f} / "
             f"{timelinejs.get('first_visit_gzip_bytes', 0) / 1024:,.0f}"
             f" | {ours.get('repeat_visit_bytes', 0) / 1024:,.1f}"

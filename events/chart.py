@@ -57,9 +57,9 @@ CATEGORY_LABELS = dict(EventType.Category.choices)
 # How a reaction line is drawn, by the basis of its link (see Reaction.basis_kind); "" is a link that
 # gives none yet, which check_record reports and publishing refuses.
 LINK_STYLES = {
-    BASIS_SOURCE: ("Reaction → what it responds to (a source says so)", "solid"),
-    BASIS_JUDGEMENT: ("Reaction → what it responds to (editors' judgement, dotted)", "dot"),
-    "": ("Reaction → what it responds to (no basis given yet, dashed)", "dash"),
+    BASIS_SOURCE: ("Reaction link: a source says so", "solid"),
+    BASIS_JUDGEMENT: ("Reaction link: editors' judgement (dotted)", "dot"),
+    "": ("Reaction link: no basis given yet (dashed)", "dash"),
 }
 
 

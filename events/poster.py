@@ -49,6 +49,7 @@ LEGEND_SAMPLE = 40  # px of a legend entry before its text (plotly.js: the symbo
 CHARACTER_WIDTH = 0.55  # a character of the sans-serif legend text, in ems (an estimate: no font metrics here)
 BUBBLE_OPACITY = 0.7
 DIAMOND = 1.3  # plotly.js draws a diamond of "size" s with half-diagonal 1.3 × s/2
+TICK_SPACING = 40  # px between a linear axis's ticks, at least (plotly.js's own minimum for a y axis)
 AXIS_PAD = 0.05  # plotly.js pads an autoranged axis by about 5 % of its span for markers
 
 
@@ -89,11 +90,13 @@ def _span(values: Iterable[float], *, pad: float) -> tuple[float, float]:
     return low - extra, high + extra
 
 
-def nice_ticks(low: float, high: float, *, count: int = 5) -> list[float]:
-    """Round tick values (1, 2, 2.5 or 5 × 10^k apart) covering [low, high], about `count` of them."""
-    raw = (high - low) / max(count, 1)
+def nice_ticks(low: float, high: float, *, length: float) -> list[float]:
+    """Round values covering [low, high] on an axis `length` px long, spaced as plotly.js spaces a linear
+    axis's ticks: about one per TICK_SPACING px (4 to 9 intervals), 1, 2 or 5 × 10^k apart."""
+    intervals = min(max(length / TICK_SPACING, 4), 9) + 1
+    raw = (high - low) / intervals
     magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
     first = math.ceil(low / step) * step
     return [round(first + i * step, 10) for i in range(int((high - first) / step + 1e-9) + 1)]
 
@@ -294,7 +297,7 @@ def render(figure: dict[str, Any], frame: Frame) -> SafeString:
             low, high = 0.0, 1.0
         domain_low, domain_high = settings.get("domain", (0, 1))
         axes[ref] = Axis(low, high, plot_bottom - domain_low * height, plot_bottom - domain_high * height)
-        for tick in nice_ticks(low, high, count=5 if domain_high - domain_low > 0.4 else 4):
+        for tick in nice_ticks(low, high, length=(domain_high - domain_low) * height):
             py = axes[ref](tick)
             colour = ZERO_COLOUR if tick == 0 and settings.get("zeroline") else settings.get("gridcolor", GRID_COLOUR)
             parts.append(f'<path d="M{plot_left},{_n(py)}H{plot_right}" stroke="{escape(colour)}"/>')

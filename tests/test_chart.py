@@ -66,7 +66,7 @@ def test_reactions_get_a_distinct_marker_and_a_line_to_what_they_respond_to():
     traces = {trace["name"]: trace for trace in chart.figure["data"]}
     assert traces["Warning"]["marker"]["symbol"] == ["diamond"]
     assert traces["Military posture"]["marker"]["symbol"] == ["circle"]
-    line = traces["Reaction → what it responds to (editors' judgement, dotted)"]
+    line = traces["Reaction link: editors' judgement (dotted)"]
     assert (line["x"], line["y"]) == ([D(2024, 3, 8), D(2024, 3, 9), None], [7.2, 7.0, None])
     # a line only when both ends are shown
     only_warning = build_chart(event_filter(params={"type": "official-warning"}).qs)

@@ -112,8 +112,8 @@ def test_the_chart_draws_judgement_links_dotted_and_sourced_ones_solid(pair):
     reply = factories.published_event(slug="reply", type="condemnation", date=D(2024, 3, 11))
     factories.reaction(reply, warning, basis_judgement="Same subject, two days later.")
     traces = {t["name"]: t for t in build_chart(event_filter(params={}).qs).figure["data"] if t["mode"] == "lines"}
-    sourced = traces["Reaction → what it responds to (a source says so)"]
-    judged = traces["Reaction → what it responds to (editors' judgement, dotted)"]
+    sourced = traces["Reaction link: a source says so"]
+    judged = traces["Reaction link: editors' judgement (dotted)"]
     assert sourced["line"]["dash"] == "solid" and judged["line"]["dash"] == "dot"
     assert sourced["x"] == [D(2024, 3, 7), D(2024, 3, 9), None]
     assert judged["x"] == [D(2024, 3, 9), D(2024, 3, 11), None]

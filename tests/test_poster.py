@@ -105,8 +105,9 @@ def test_date_ticks_are_round_dates_and_fewer_on_a_phone():
 
 
 def test_nice_ticks_cover_the_escalation_scale():
-    assert nice_ticks(-10.5, 10.5) == [-10, -5, 0, 5, 10]
-    assert nice_ticks(0, 1) == [0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    assert nice_ticks(-10.5, 10.5, length=290) == [-10, -5, 0, 5, 10]
+    assert nice_ticks(-5, 38, length=130) == [0, 10, 20, 30]
+    assert nice_ticks(0, 1, length=160) == [0, 0.2, 0.4, 0.6, 0.8, 1.0]
 
 
 def test_the_timeline_page_carries_the_picture_and_leaves_plotly_to_the_loader(client, record):
