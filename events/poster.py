@@ -103,31 +103,22 @@ def nice_ticks(low: float, high: float, *, length: float) -> list[float]:
 
 # (months between ticks or None for days, days between ticks, label format); the first that gives at
 # most max_x_ticks ticks is used, as plotly.js picks a date axis's dtick.
-DATE_STEPS = [
-    (None, 1, "%-d %b"),
-    (None, 7, "%-d %b"),
-    (1, 0, "%b %Y"),
-    (3, 0, "%b %Y"),
-    (6, 0, "%b %Y"),
-    (12, 0, "%Y"),
-    (24, 0, "%Y"),
-    (60, 0, "%Y"),
-    (120, 0, "%Y"),
-    (240, 0, "%Y"),
-    (600, 0, "%Y"),
+DATE_STEPS = [(None, 1, "%-d %b"), (None, 7, "%-d %b")] + [(months, 0, "%b %Y") for months in (1, 3, 6)] + [
+    (12 * years, 0, "%Y") for years in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
 ]
-
-
-def _month_start(day: datetime.date, months: int) -> datetime.date:
-    index = (day.year * 12 + day.month - 1) // months * months
-    return datetime.date(index // 12, index % 12 + 1, 1)
+DAYS_PER_MONTH = 30.44
 
 
 def date_ticks(low: float, high: float, *, max_ticks: int) -> list[tuple[float, str]]:
     """(day number, label) of round dates within [low, high]."""
-    start = datetime.date.fromordinal(max(1, math.ceil(low)))
-    end = datetime.date.fromordinal(max(1, math.floor(high)))
+    first, last = 1, datetime.date.max.toordinal()  # the padded span may pass the calendar's ends
+    start = datetime.date.fromordinal(min(max(first, math.ceil(low)), last))
+    end = datetime.date.fromordinal(min(max(first, math.floor(high)), last))
+    span = (end - start).days
     for months, days, label in DATE_STEPS:
+        # Counted before any is made: a span of centuries is not walked a day at a time.
+        if span / (months * DAYS_PER_MONTH if months else days) > max_ticks + 1:
+            continue
         ticks = list(_date_range(start, end, months=months, days=days))
         if len(ticks) <= max_ticks:
             return [(float(day.toordinal()), day.strftime(label)) for day in ticks]
@@ -136,19 +127,17 @@ def date_ticks(low: float, high: float, *, max_ticks: int) -> list[tuple[float, 
 
 def _date_range(start: datetime.date, end: datetime.date, *, months: int | None, days: int) -> Iterator[datetime.date]:
     if months is None:
-        day = start
-        while day <= end:
-            yield day
-            day += datetime.timedelta(days=days)
+        for offset in range(0, (end - start).days + 1, days):
+            yield start + datetime.timedelta(days=offset)
         return
-    day = _month_start(start, months)
-    while day <= end:
+    index = -(-(start.year * 12 + start.month - 1) // months) * months  # the first round month from start
+    while index // 12 <= datetime.MAXYEAR:
+        day = datetime.date(index // 12, index % 12 + 1, 1)
+        if day > end:
+            return
         if day >= start:
             yield day
-        index = day.year * 12 + day.month - 1 + months
-        if index // 12 > datetime.MAXYEAR:
-            return
-        day = datetime.date(index // 12, index % 12 + 1, 1)
+        index += months
 
 
 class Axis:
@@ -247,7 +236,8 @@ def _opacity(trace: dict[str, Any]) -> str:
 
 def render(figure: dict[str, Any], frame: Frame) -> SafeString:
     data, layout = figure["data"], figure["layout"]
-    legend, rows = _legend(data, frame)
+    # plotly.js shows a legend for two traces or more, unless the layout says otherwise.
+    legend, rows = _legend(data if layout.get("showlegend", len(data) > 1) else [], frame)
     row_height = frame.legend_font_size * 1.5
     left, right, top, bottom = frame.margin
     # The bottom margin holds the date labels; the legend goes under them, and the plot gives way to it.
@@ -284,8 +274,8 @@ def render(figure: dict[str, Any], frame: Frame) -> SafeString:
     x = Axis(x_low, x_high, plot_left, plot_right)
     axes: dict[str, Axis] = {}
     for ref, key in (("y", "yaxis"), ("y2", "yaxis2")):
-        settings = layout.get(key)
-        if not settings:
+        settings = layout.get(key, {} if ref == "y" else None)  # plotly.js always has a first y axis
+        if settings is None:
             continue
         traces = [trace for trace in data if trace.get("yaxis", "y") == ref]
         values = [float(v) for trace in traces for v in trace.get("y", ()) if v is not None]

@@ -104,6 +104,12 @@ def test_date_ticks_are_round_dates_and_fewer_on_a_phone():
     assert [label for _, label in one_week][:2] == ["1 Mar", "2 Mar"]
 
 
+def test_a_span_to_the_ends_of_the_calendar_is_drawn():
+    figure = {"data": [{"mode": "markers", "x": [D(1, 1, 1), D(9999, 12, 31)], "y": [1.0, 2.0]}], "layout": {}}
+    svg = render(figure, WIDE)
+    assert drawn_markers(svg) == 2 and ">2000</text>" in svg
+
+
 def test_nice_ticks_cover_the_escalation_scale():
     assert nice_ticks(-10.5, 10.5, length=290) == [-10, -5, 0, 5, 10]
     assert nice_ticks(-5, 38, length=130) == [0, 10, 20, 30]
