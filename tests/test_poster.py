@@ -66,7 +66,8 @@ def test_axis_titles_and_every_legend_name_are_written(chart):
 def test_text_from_the_figure_is_escaped():
     figure = {
         "data": [
-            {"type": "scatter", "mode": "markers", "name": "<script>x</script>", "x": [D(2024, 1, 1)], "y": [1.0]}
+            {"type": "scatter", "mode": "markers", "name": "<script>x</script>", "x": [D(2024, 1, 1)], "y": [1.0]},
+            {"type": "scatter", "mode": "markers", "name": "other", "x": [D(2024, 1, 2)], "y": [2.0]},
         ],
         "layout": {"yaxis": {"title": {"text": "a & b"}}},
     }
