@@ -175,3 +175,21 @@ def test_without_javascript_the_picture_is_the_chart_and_fits_a_phone(browser, l
     box = page.locator(".chart-poster__narrow").bounding_box()
     assert box["width"] <= 390 and box["height"] > 300
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_embed_shows_the_picture_in_its_frame_until_plotly_has_drawn(page):
+    load_demo_record()
+    held = []
+    page.route(PLOTLY, lambda route: held.append(route))
+    page.set_viewport_size({"width": 600, "height": 420})
+    page.goto("/embed/", wait_until="commit")
+    poster_box = page.locator(".chart-poster__wide")
+    poster_box.wait_for(state="visible")
+    stage = page.locator(".embed-stage").bounding_box()
+    assert stage["height"] >= 260 and stage["width"] <= 600
+    held[0].continue_()
+    page.wait_for_selector("#embed-chart.chart-ready")
+    assert not page.locator("#chart-poster").is_visible()
+    assert page.console_errors == []
