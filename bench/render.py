@@ -1,6 +1,6 @@
 """Render benchmark (not a test): the timeline page in headless Chromium beside the libraries readers know.
 
-For each size (100, 1k, 10k, 100k events by default), in its own PostgreSQL database (tension_bench_render
+For each size (100, 1k, 3k, 10k, 100k events by default), in its own PostgreSQL database (tension_bench_render
 unless BENCH_RENDER_DATABASE_URL or --url says otherwise), bench/run.py's populate() and bench/pages.py's
 vary() make the record; the events the timeline shows (published, not retracted) are then drawn, in the
 same run, by:
@@ -310,7 +310,7 @@ def server_times() -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="100,1000,10000,100000")
+    parser.add_argument("--sizes", default="100,1000,3000,10000,100000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds a page may take to draw")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_RENDER_PORT", "8650")))
