@@ -80,6 +80,7 @@ def test_the_editors_forms_have_no_serious_violation(context_for):
     page.fill("#id_username", "pia")
     page.fill("#id_password", "pw")
     page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")  # logged in: on a busy machine the next goto could beat the login's answer
     event = Event.objects.public().filter(reaction_links__isnull=False).order_by("-date").first()
     found = check(page, reverse("admin:events_event_change", args=[event.pk]))
     # A row added by the editor is named too (Select2 starts on it after the page has loaded).
