@@ -152,8 +152,9 @@ def summary_for(filterset: EventFilter) -> Summary | None:
     spanning = filterset.qs.none()
     if start:
         totals = totals.filter(day__gte=start)
-        # The filter keeps an event that began before the period and lasts into it.
-        spanning = filterset.qs.filter(date__lt=start)
+        # The filter keeps an event that began before the period and lasts into it. Its end date is
+        # implied by the filter, and said again so that the end-date index finds these few events.
+        spanning = filterset.qs.filter(date__lt=start, end_date__gte=start)
     return Summary(totals=totals, spanning=spanning)
 
 
