@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0011_daily_totals_removal_never_inserts'),
+        ("events", "0011_daily_totals_removal_never_inserts"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(condition=models.Q(('end_date__isnull', False)), fields=['end_date'], name='event_end_date_idx'),
+            model_name="event",
+            index=models.Index(
+                condition=models.Q(("end_date__isnull", False)), fields=["end_date"], name="event_end_date_idx"
+            ),
         ),
     ]
