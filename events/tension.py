@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
@@ -98,7 +99,7 @@ def tension_index(
     return [IndexPoint(datetime.date.fromordinal(day), value) for day, value in thin_out(steps, max_points)]
 
 
-def thin_out(points: list, max_points: int) -> list:
+def thin_out(points: list[tuple[Any, Decimal]], max_points: int) -> list[tuple[Any, Decimal]]:
     """At most `max_points` of the (day, value) points: of each run of consecutive days keep the day
     with the largest |value|."""
     if len(points) <= max_points:
