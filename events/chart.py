@@ -115,7 +115,8 @@ def build_chart(
         rows = summary.period_totals(trunc) if summary else period_totals(events, trunc)
         traces, period = aggregated_traces(rows, name, query), name
     else:
-        traces, period = event_traces(events), None
+        # With nothing to draw, the same (empty) traces without three more scans of the filtered events.
+        traces, period = event_traces(events if count else events.none()), None
     points = tension_index(totals=totals)
     traces.append(index_trace(points, query))
     figure_layout = layout(aggregated=period is not None, period=period)
@@ -327,17 +328,28 @@ def aggregated_traces(rows: list[PeriodTotal], name: str, query: str) -> list[di
     for row in rows:
         by_category[row.category].append(row)
     largest = max((row.events for row in rows), default=1)
+    # Each period's start (as the JSON will write it), dates and label, made once and shared by its (up
+    # to seven) categories' markers.
+    periods = {
+        start: (
+            start.isoformat(),
+            f"date_from={start.isoformat()}&date_to={period_end(name, start).isoformat()}",
+            escape(period_label(label, start)),
+        )
+        for start in {row.period for row in rows}
+    }
     traces: list[dict[str, Any]] = []
     for category, category_label in EventType.Category.choices:
         members = by_category.get(category, [])
         if not members:
             continue
+        escaped_label = escape(category_label)
         traces.append(
             {
                 "type": "scatter",
                 "mode": "markers",
                 "name": category_label,
-                "x": [row.period for row in members],
+                "x": [periods[row.period][0] for row in members],
                 "y": [round(float(row.escalation / row.events), 2) for row in members],
                 "marker": {
                     "color": CATEGORY_COLOURS[category],
@@ -346,10 +358,9 @@ def aggregated_traces(rows: list[PeriodTotal], name: str, query: str) -> list[di
                 },
                 "customdata": [
                     [
-                        f"?{kept}date_from={row.period.isoformat()}"
-                        f"&date_to={period_end(name, row.period).isoformat()}&category={category}",
-                        escape(period_label(label, row.period)),
-                        escape(category_label),
+                        f"?{kept}{periods[row.period][1]}&category={category}",
+                        periods[row.period][2],
+                        escaped_label,
                         row.events,
                         str(row.escalation),
                     ]
@@ -376,7 +387,7 @@ def index_trace(points: list[IndexPoint], query: str) -> dict[str, Any]:
         "type": "scatter",
         "mode": "lines+markers",
         "name": "Tension index (30 days)",
-        "x": [p.day for p in points],
+        "x": [p.day.isoformat() for p in points],  # as the JSON encoder writes a date, without its per-value call
         "y": [float(p.value) for p in points],
         "line": {"color": "#444", "width": 1.5, "shape": "hv"},
         "marker": {"size": 4, "color": "#444"},

@@ -306,6 +306,9 @@ class Event(Stamped):
             models.Index(fields=["status", "date"], name="event_status_date_idx"),
             models.Index(fields=["event_type", "date"], name="event_type_date_idx"),
             models.Index(fields=["location_country", "date"], name="event_country_date_idx"),
+            # A period's view keeps events that began before it and last into it (between()): few events
+            # have an end date, so this index is small and finds them without reading every earlier event.
+            models.Index(fields=["end_date"], condition=Q(end_date__isnull=False), name="event_end_date_idx"),
         ]
         constraints = [
             models.CheckConstraint(

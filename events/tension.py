@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
@@ -79,38 +80,32 @@ def tension_index(
     sums = (totals or DailyTotals.of(events)).sums
     if not sums:
         return []
-    window = datetime.timedelta(days=WINDOW_DAYS)
-    last_ordinal = datetime.date.max.toordinal()
-
-    def leaves(day: datetime.date) -> datetime.date | None:
-        """The day an event dated `day` drops out of the window (None past the calendar's end)."""
-        return day + window if day.toordinal() + WINDOW_DAYS <= last_ordinal else None
-
-    end = min(max(sums).toordinal() + WINDOW_DAYS - 1, last_ordinal)
+    # Days as ordinals: integer arithmetic in the loop, a date made only for the points kept.
+    by_ordinal = {day.toordinal(): value for day, value in sums.items()}
+    end = min(max(by_ordinal) + WINDOW_DAYS - 1, datetime.date.max.toordinal())
     # The index changes only on a day with events or on the day some leave the window: walking those
     # days alone costs the same whether the record spans a month or two centuries.
-    changes = set(sums) | {leaving for day in sums if (leaving := leaves(day)) is not None}
-    changes.add(datetime.date.fromordinal(end))
-    points: list[IndexPoint] = []
-    running = Decimal(0)
+    changes = set(by_ordinal)
+    changes.update(day + WINDOW_DAYS for day in by_ordinal if day + WINDOW_DAYS <= end)
+    changes.add(end)
+    steps: list[tuple[int, Decimal]] = []
+    running, previous = Decimal(0), None
     for day in sorted(changes):
-        if day.toordinal() > end:
-            break
-        running += sums.get(day, 0)
-        if day.toordinal() > WINDOW_DAYS:
-            running -= sums.get(day - window, 0)
+        running += by_ordinal.get(day, 0) - by_ordinal.get(day - WINDOW_DAYS, 0)
         # The index is a step function: a point only where it changes (and the last day) draws it exactly.
-        if not points or points[-1].value != running or day.toordinal() == end:
-            points.append(IndexPoint(day, running))
-    return thin_out(points, max_points)
+        if running != previous or day == end:
+            steps.append((day, running))
+            previous = running
+    return [IndexPoint(datetime.date.fromordinal(day), value) for day, value in thin_out(steps, max_points)]
 
 
-def thin_out(points: list[IndexPoint], max_points: int) -> list[IndexPoint]:
-    """At most `max_points`: of each run of consecutive days keep the day with the largest |index|."""
+def thin_out(points: list[tuple[Any, Decimal]], max_points: int) -> list[tuple[Any, Decimal]]:
+    """At most `max_points` of the (day, value) points: of each run of consecutive days keep the day
+    with the largest |value|."""
     if len(points) <= max_points:
         return points
     size = -(-len(points) // max_points)  # ceiling division
-    return [max(points[i : i + size], key=lambda p: abs(p.value)) for i in range(0, len(points), size)]
+    return [max(points[i : i + size], key=lambda point: abs(point[1])) for i in range(0, len(points), size)]
 
 
 def window_events(events: QuerySet, day: datetime.date) -> QuerySet:

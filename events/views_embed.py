@@ -23,6 +23,7 @@ from . import selectors
 from .chart import build_chart
 from .embedding import EMBED_HEIGHT, EMBED_WIDTH, embed_title, embed_url, iframe_code, timeline_url
 from .filters import describe
+from .summary import summary_for
 from .views import query_without
 
 # Events listed (as text, for screen readers) under the embedded chart; the full view has the rest.
@@ -58,7 +59,7 @@ def embed(request: HttpRequest) -> HttpResponse:
         "events/embed.html",
         {
             "filter": filterset,
-            "chart": build_chart(events, query=query),
+            "chart": build_chart(events, query=query, summary=summary_for(filterset)),
             "summary": summary,
             "title": embed_title(summary),
             "site_name": settings.SITE_NAME,

@@ -154,3 +154,12 @@ def test_an_empty_view_says_that_nothing_matches(db):
 
     figure = build_chart(Event.objects.none()).figure
     assert figure["layout"]["annotations"][0]["text"] == "No events match these filters"
+
+
+def test_a_view_that_matches_nothing_reads_the_events_once(django_assert_num_queries):
+    factories.published_event(slug="posture")  # a military posture: no diplomatic event matches
+    events = event_filter(params={"category": "diplomatic"}).qs
+    with django_assert_num_queries(1):  # the per-day sums say there is nothing; nothing more is read
+        chart = build_chart(events)
+    assert chart.event_count == 0
+    assert [(trace["mode"], trace["x"]) for trace in chart.figure["data"]] == [("lines", []), ("lines+markers", [])]

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
@@ -259,3 +261,24 @@ def test_the_aggregated_timeline_page_costs_the_same_queries_at_any_size(client,
         day = D(2019, 1, 1) + datetime.timedelta(days=n * 3)
         factories.published_event(slug=f"more-{n}", date=day, type="talks", location_country=factories.country("PL"))
     assert [queries(url) for url in urls] == before
+
+
+@pytest.mark.parametrize("query", ["", "region=baltic-states&date_from=2023-05-01", "date_from=2024-01-01"])
+def test_the_embed_draws_from_the_totals_the_figure_of_the_events(client, varied, monkeypatch, query):
+    from events import chart
+
+    monkeypatch.setattr(chart, "AGGREGATE_THRESHOLD", 10)
+    reads = []
+    monkeypatch.setattr(summary.Summary, "daily_totals", record_call(summary.Summary.daily_totals, reads))
+    html = client.get(f"/embed/?{query}").content.decode()
+    embedded = html.split('id="embed-figure" type="application/json">', 1)[1].split("</script>", 1)[0]
+    exact = build_chart(event_filter(params=QueryDict(query)).qs, query=query)
+    assert reads and json.loads(embedded) == json.loads(json.dumps(exact.figure, cls=DjangoJSONEncoder))
+
+
+def record_call(method, calls: list):
+    def recorded(self, *args, **kwargs):
+        calls.append(method.__name__)
+        return method(self, *args, **kwargs)
+
+    return recorded

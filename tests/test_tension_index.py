@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from events.selectors import event_filter
-from events.tension import IndexPoint, tension_index, thin_out, window_events
+from events.tension import DailyTotals, IndexPoint, tension_index, thin_out, window_events
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -60,12 +60,15 @@ def test_the_index_costs_one_query_whatever_the_number_of_events(django_assert_n
 
 
 def test_over_a_long_span_the_points_are_thinned_but_spikes_survive():
-    points = [IndexPoint(D(2000, 1, 1) + datetime.timedelta(days=n), Decimal(n % 7)) for n in range(5000)]
-    points[2222] = IndexPoint(points[2222].day, Decimal(99))
+    points = [(D(2000, 1, 1) + datetime.timedelta(days=n), Decimal(n % 7)) for n in range(5000)]
+    points[2222] = (points[2222][0], Decimal(99))
     thinned = thin_out(points, 300)
     assert len(thinned) <= 300
-    assert max(p.value for p in thinned) == Decimal(99)
+    assert max(value for _, value in thinned) == Decimal(99)
     assert thin_out(points[:10], 300) == points[:10]
+    many = [(D(2000, 1, 1) + datetime.timedelta(days=n * 2), Decimal(n % 3)) for n in range(3000)]
+    long_span = tension_index(totals=DailyTotals(dict(many), {day: 1 for day, _ in many}), max_points=300)
+    assert 0 < len(long_span) <= 300 and all(isinstance(point, IndexPoint) for point in long_span)
 
 
 def test_the_window_lists_its_events_largest_contributions_first(record):
