@@ -103,9 +103,11 @@ def nice_ticks(low: float, high: float, *, length: float) -> list[float]:
 
 # (months between ticks or None for days, days between ticks, label format); the first that gives at
 # most max_x_ticks ticks is used, as plotly.js picks a date axis's dtick.
-DATE_STEPS = [(None, 1, "%-d %b"), (None, 7, "%-d %b")] + [(months, 0, "%b %Y") for months in (1, 3, 6)] + [
-    (12 * years, 0, "%Y") for years in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
-]
+DATE_STEPS = (
+    [(None, 1, "%-d %b"), (None, 7, "%-d %b")]
+    + [(months, 0, "%b %Y") for months in (1, 3, 6)]
+    + [(12 * years, 0, "%Y") for years in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)]
+)
 DAYS_PER_MONTH = 30.44
 
 
@@ -144,7 +146,9 @@ class Axis:
     """A linear map from data to pixels."""
 
     def __init__(self, low: float, high: float, start: float, end: float) -> None:
-        self.low, self.high, self.start, self.end = low, high, start, end
+        # A range of one value (a figure's own fixed range, say) is drawn as one unit around it.
+        self.low, self.high = (low, high) if high != low else (low - 0.5, low + 0.5)
+        self.start, self.end = start, end
 
     def __call__(self, value: float) -> float:
         return self.start + (value - self.low) / (self.high - self.low) * (self.end - self.start)
@@ -234,16 +238,29 @@ def _opacity(trace: dict[str, Any]) -> str:
     return f' opacity="{_n(float(opacity))}"' if opacity != 1 else ""
 
 
+@dataclass(frozen=True)
+class Plot:
+    """Where the plot area lies in a frame, once the legend has taken its rows."""
+
+    left: float
+    right: float
+    top: float
+    bottom: float
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
 def render(figure: dict[str, Any], frame: Frame) -> SafeString:
+    """The figure as one <svg> drawn for `frame`. Every text from the figure is escaped."""
     data, layout = figure["data"], figure["layout"]
     # plotly.js shows a legend for two traces or more, unless the layout says otherwise.
     legend, rows = _legend(data if layout.get("showlegend", len(data) > 1) else [], frame)
     row_height = frame.legend_font_size * 1.5
     left, right, top, bottom = frame.margin
     # The bottom margin holds the date labels; the legend goes under them, and the plot gives way to it.
-    plot_top, plot_bottom = top, frame.height - bottom - rows * row_height
-    plot_left, plot_right = left, frame.width - right
-    height = plot_bottom - plot_top
+    plot = Plot(left=left, right=frame.width - right, top=top, bottom=frame.height - bottom - rows * row_height)
     parts = [
         format_html(
             # aria-hidden: what the chart shows is said in words beside it (#chart-text), for every reader.
@@ -257,7 +274,34 @@ def render(figure: dict[str, Any], frame: Frame) -> SafeString:
         f'<rect width="{frame.width}" height="{frame.height}" fill="#fff"/>',
     ]
     days = [d for trace in data for d in map(_day, trace.get("x", ())) if d is not None]
-    if not days:
+    if days:
+        x_low, x_high = _span(days, pad=AXIS_PAD)
+        x = Axis(x_low, x_high, plot.left, plot.right)
+        y_axes = _y_axes(data, layout, plot, frame, parts)
+        for day, label in date_ticks(x_low, x_high, max_ticks=frame.max_x_ticks):
+            px = _n(x(day))
+            parts.append(f'<path d="M{px},{plot.top}V{_n(plot.bottom)}" stroke="{GRID_COLOUR}"/>')
+            parts.append(
+                format_html('<text x="{}" y="{}" text-anchor="middle">{}</text>', px, _n(plot.bottom + 18), label)
+            )
+        for trace in data:
+            y = y_axes.get(trace.get("yaxis", "y"))
+            if y is not None:
+                parts += _trace(trace, x, y)
+        legend_top = plot.bottom + bottom - row_height / 2
+        for trace, lx, row in legend:
+            ly = legend_top + row * row_height
+            parts.append(_legend_sample(trace, lx, ly))
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" font-size="{}">{}</text>',
+                    _n(lx + 30),
+                    _n(ly + frame.legend_font_size / 3),
+                    frame.legend_font_size,
+                    trace.get("name", ""),
+                )
+            )
+    else:  # nothing to draw: what the layout says instead ("No events match these filters")
         for note in layout.get("annotations", ()):
             parts.append(
                 format_html(
@@ -267,18 +311,20 @@ def render(figure: dict[str, Any], frame: Frame) -> SafeString:
                     note.get("text", ""),
                 )
             )
-        parts.append("</svg>")
-        return mark_safe("".join(parts))  # noqa: S308 — every text above went through format_html/escape
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 — every text above went through format_html/escape
 
-    x_low, x_high = _span(days, pad=AXIS_PAD)
-    x = Axis(x_low, x_high, plot_left, plot_right)
+
+def _y_axes(data: list[dict], layout: dict[str, Any], plot: Plot, frame: Frame, parts: list[str]) -> dict[str, Axis]:
+    """The figure's y axes ("y", and "y2" when the layout has one), their grid, ticks and titles drawn."""
     axes: dict[str, Axis] = {}
     for ref, key in (("y", "yaxis"), ("y2", "yaxis2")):
         settings = layout.get(key, {} if ref == "y" else None)  # plotly.js always has a first y axis
         if settings is None:
             continue
-        traces = [trace for trace in data if trace.get("yaxis", "y") == ref]
-        values = [float(v) for trace in traces for v in trace.get("y", ()) if v is not None]
+        values = [
+            float(v) for trace in data if trace.get("yaxis", "y") == ref for v in trace.get("y", ()) if v is not None
+        ]
         if "range" in settings:
             low, high = settings["range"]
         elif values:
@@ -286,70 +332,47 @@ def render(figure: dict[str, Any], frame: Frame) -> SafeString:
         else:
             low, high = 0.0, 1.0
         domain_low, domain_high = settings.get("domain", (0, 1))
-        axes[ref] = Axis(low, high, plot_bottom - domain_low * height, plot_bottom - domain_high * height)
-        for tick in nice_ticks(low, high, length=(domain_high - domain_low) * height):
-            py = axes[ref](tick)
+        axis = axes[ref] = Axis(
+            low, high, plot.bottom - domain_low * plot.height, plot.bottom - domain_high * plot.height
+        )
+        for tick in nice_ticks(low, high, length=(domain_high - domain_low) * plot.height):
+            py = _n(axis(tick))
             colour = ZERO_COLOUR if tick == 0 and settings.get("zeroline") else settings.get("gridcolor", GRID_COLOUR)
-            parts.append(f'<path d="M{plot_left},{_n(py)}H{plot_right}" stroke="{escape(colour)}"/>')
-            label = _n(tick)
-            parts.append(f'<text x="{plot_left - 6}" y="{_n(py + 4)}" text-anchor="end">{escape(label)}</text>')
+            parts.append(f'<path d="M{plot.left},{py}H{plot.right}" stroke="{escape(colour)}"/>')
+            parts.append(f'<text x="{plot.left - 6}" y="{py}" dy="4" text-anchor="end">{_n(tick)}</text>')
         title = (settings.get("title") or {}).get("text")
         if title:
-            middle = (axes[ref].start + axes[ref].end) / 2
-            parts.append(
-                format_html(
-                    '<text transform="translate({},{}) rotate(-90)" text-anchor="middle">{}</text>',
-                    _n(frame.font_size),
-                    _n(middle),
-                    title,
-                )
-            )
-    for day, label in date_ticks(x_low, x_high, max_ticks=frame.max_x_ticks):
-        px = _n(x(day))
-        parts.append(f'<path d="M{px},{plot_top}V{plot_bottom}" stroke="{GRID_COLOUR}"/>')
-        parts.append(format_html('<text x="{}" y="{}" text-anchor="middle">{}</text>', px, plot_bottom + 18, label))
+            middle = _n((axis.start + axis.end) / 2)
+            transform = f"translate({frame.font_size},{middle}) rotate(-90)"
+            parts.append(format_html('<text transform="{}" text-anchor="middle">{}</text>', transform, title))
+    return axes
 
-    for trace in data:
-        y = axes.get(trace.get("yaxis", "y"))
-        if y is None:
-            continue
-        points = [
-            None if xv is None or yv is None else (x(_day(xv)), y(float(yv)))
-            for xv, yv in zip(trace.get("x", ()), trace.get("y", ()), strict=False)
-        ]
-        mode = trace.get("mode", "")
-        line = trace.get("line", {})
-        step = line.get("shape") == "hv"
-        if trace.get("fill") == "tozeroy" and any(points):
-            base = _n(y(0.0))
-            drawn = [p for p in points if p is not None]
-            outline = _path(drawn, step=step)
-            area = f"M{_n(drawn[0][0])},{base}" + "L" + outline[1:] + f"V{base}Z"
-            parts.append(f'<path d="{area}" fill="{escape(trace.get("fillcolor", "none"))}"/>')
-        if "lines" in mode:
-            parts.append(f'<path d="{_path(points, step=step)}" {_stroke(line)}/>')
-        if "markers" in mode:
-            marker = trace.get("marker", {})
-            sizes = _list(marker.get("size", 6), len(points))
-            symbols = _list(marker.get("symbol", "circle"), len(points))
-            parts.append(f"<g{_opacity(trace)}>")
-            for point, size, symbol in zip(points, sizes, symbols, strict=False):
-                if point is not None:
-                    parts.append(_trace_marker(marker, point, size=float(size), symbol=symbol))
-            parts.append("</g>")
 
-    legend_top = plot_bottom + bottom - row_height / 2
-    for trace, lx, row in legend:
-        ly = legend_top + row * row_height
-        parts.append(_legend_sample(trace, lx, ly))
+def _trace(trace: dict[str, Any], x: Axis, y: Axis) -> list[str]:
+    """One scatter trace: its fill to zero, its line and its markers, in plotly.js's order."""
+    parts = []
+    points = [
+        None if xv is None or yv is None else (x(_day(xv)), y(float(yv)))
+        for xv, yv in zip(trace.get("x", ()), trace.get("y", ()), strict=False)
+    ]
+    mode, line = trace.get("mode", ""), trace.get("line", {})
+    step = line.get("shape") == "hv"
+    drawn = [point for point in points if point is not None]
+    if trace.get("fill") == "tozeroy" and drawn:
+        base = _n(y(0.0))
+        outline = _path(drawn, step=step).removeprefix("M")
         parts.append(
-            format_html(
-                '<text x="{}" y="{}" font-size="{}">{}</text>',
-                _n(lx + 30),
-                _n(ly + frame.legend_font_size / 3),
-                frame.legend_font_size,
-                trace.get("name", ""),
-            )
+            f'<path d="M{_n(drawn[0][0])},{base}L{outline}V{base}Z" fill="{escape(trace.get("fillcolor", "none"))}"/>'
         )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 — every text above went through format_html/escape
+    if "lines" in mode:
+        parts.append(f'<path d="{_path(points, step=step)}" {_stroke(line)}/>')
+    if "markers" in mode:
+        marker = trace.get("marker", {})
+        sizes = _list(marker.get("size", 6), len(points))
+        symbols = _list(marker.get("symbol", "circle"), len(points))
+        parts.append(f"<g{_opacity(trace)}>")
+        for point, size, symbol in zip(points, sizes, symbols, strict=False):
+            if point is not None:
+                parts.append(_trace_marker(marker, point, size=float(size), symbol=symbol))
+        parts.append("</g>")
+    return parts
