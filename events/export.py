@@ -259,7 +259,7 @@ def _lists_join(events: QuerySet) -> tuple[str, list]:
     """Every list field in one pre-aggregated derived table, (event_key, one column per list), joined
     once: the linked rows of all lists in one UNION ALL, restricted once to the view's events, sorted
     once and grouped once, one STRING_AGG … FILTER per list. (A GROUP BY per list, each restricted to
-    the view, was about 1.5× slower; a correlated sub-query per list and row ten times slower.)
+    the view, was 1.2–1.5× slower; a correlated sub-query per list and row about ten times slower.)
 
     The aggregates take their rows in the order of the sorted sub-query they alone read, as
     PostgreSQL's documentation of aggregates says (no join in between, and no parallel workers:
