@@ -10,8 +10,12 @@ the Python path is also run once more under tracemalloc (peak of Python allocati
 so its time comes from the first run. Results go to bench/results/<timestamp>.json (gitignored) and a
 markdown table is printed.
 
+With --sqlite, the same rows go into a SQLite file (bench/results/tension_bench.sqlite3 unless --url
+names another) and the Python path, the only one SQLite has, is measured the same way.
+
     .venv/bin/python bench/run.py                      # 10k, 100k, 1M (about 10 minutes on 2 cores)
     .venv/bin/python bench/run.py --sizes 10000,100000  # quicker
+    .venv/bin/python bench/run.py --sqlite              # the SQLite path
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tension_bench?pool=0"
 PATHS = ("python", "copy", "raw")
 RESULTS = ROOT / "bench" / "results"
+SQLITE_URL = f"sqlite:///{RESULTS / 'tension_bench.sqlite3'}"
 
 
 def setup_django(url: str, *, static: bool = True) -> None:
@@ -68,24 +73,56 @@ def ensure_database(url: str) -> None:
 # --- the data --------------------------------------------------------------------------------
 
 TOTALS_ROW_TRIGGER = "events_dailytotal_track"  # PostgreSQL's per-day totals trigger (migration 0010)
+# What differs between the two databases in the generated rows: the series of numbers g, a date g days
+# on, a line break.
+DIALECTS = {
+    "postgresql": {
+        "series": "generate_series(1, {size}) g",
+        "days_on": "DATE '2000-01-01' + ({days})",
+        "line_break": "chr(10)",
+    },
+    "sqlite": {
+        "series": "(WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < {size}) "
+        "SELECT g FROM s) s",
+        "days_on": "date('2000-01-01', ({days}) || ' days')",
+        "line_break": "char(10)",
+    },
+}
+LOADED_TABLES = ("events_event", "events_eventactor", "events_source", "events_reaction")
 
 
 @contextmanager
 def bulk_load() -> Iterator[None]:
-    """Writes to many events at once: the per-day totals' row trigger would upsert once per row (minutes
-    at 1M rows), so it is off meanwhile and the totals are rebuilt from the events after, as the README
-    says to do for bulk loads."""
+    """Writes to many events at once, with the per-row triggers out of the way and the per-day totals
+    rebuilt from the events after, as the README says to do for bulk loads: the totals' row trigger would
+    upsert once per row (minutes at 1M rows). PostgreSQL disables that trigger; SQLite cannot disable a
+    trigger, so the loaded tables' triggers (totals, data version) are dropped and made again from their
+    own definitions."""
     from django.db import connection
 
     from events import summary
 
+    sqlite_triggers = []
     with connection.cursor() as cursor:
-        cursor.execute(f"ALTER TABLE events_event DISABLE TRIGGER {TOTALS_ROW_TRIGGER}")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE events_event DISABLE TRIGGER {TOTALS_ROW_TRIGGER}")
+        else:
+            placeholders = ", ".join(["%s"] * len(LOADED_TABLES))
+            cursor.execute(
+                f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({placeholders})",
+                LOADED_TABLES,
+            )
+            sqlite_triggers = cursor.fetchall()
+            for name, _ in sqlite_triggers:
+                cursor.execute(f"DROP TRIGGER {name}")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"ALTER TABLE events_event ENABLE TRIGGER {TOTALS_ROW_TRIGGER}")
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ALTER TABLE events_event ENABLE TRIGGER {TOTALS_ROW_TRIGGER}")
+            for _, definition in sqlite_triggers:
+                cursor.execute(definition)
     summary.rebuild()
 
 
@@ -95,12 +132,23 @@ def populate(size: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    call_command("migrate", verbosity=0)
+    dialect = DIALECTS[connection.vendor]
+    with bulk_load():
+        _generate(size, dialect)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def _generate(size: int, dialect: dict[str, str]) -> None:
+    from django.db import connection
+
     from events.models import Actor, Country, Event, EventActor, EventType, Reaction, Source
 
-    call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         for model in (Reaction, EventActor, Source, Event):
-            cursor.execute(f"TRUNCATE {model._meta.db_table} CASCADE")
+            table = model._meta.db_table
+            cursor.execute(f"DELETE FROM {table}" if connection.vendor == "sqlite" else f"TRUNCATE {table} CASCADE")
     lt, _ = Country.objects.get_or_create(iso2="LT", defaults={"name": "Lithuania", "slug": "lithuania"})
     actors = [
         Actor.objects.get_or_create(slug=slug, defaults={"name": name})[0]
@@ -119,43 +167,49 @@ def populate(size: int) -> None:
     varied = {
         "slug": "'bench-' || g",
         "title": "'Warning ' || g || ' against more foreign forces, \"stationed\" near the border'",
-        "date": "DATE '2000-01-01' + (g % 9000)",
+        "date": dialect["days_on"].format(days="g % 9000"),
         "summary": "'Russia warned, on day ' || g || ', against the stationing of additional foreign forces; "
-        "the ministry said it would respond.' || CASE WHEN g % 10 = 0 THEN E'\\nA second paragraph.' ELSE '' END",
+        "the ministry said it would respond.' || CASE WHEN g % 10 = 0 "
+        f"THEN {dialect['line_break']} || 'A second paragraph.' ELSE '' END",
         "escalation": "((g % 201) - 100) / 10.0",
         "latitude": "CASE WHEN g % 4 = 0 THEN NULL ELSE 54.68700 + (g % 100) / 1000.0 END",
         "longitude": "CASE WHEN g % 4 = 0 THEN NULL ELSE 25.27900 END",
     }
     columns = [f.column for f in Event._meta.concrete_fields if f.column != "id"]
     select = ", ".join(varied.get(column, f"t.{connection.ops.quote_name(column)}") for column in columns)
-    links = ", ".join(f"{actor.pk}" for actor in actors)
-    with bulk_load(), connection.cursor() as cursor:
+
+    def actor_of(number: str) -> str:
+        cases = " ".join(f"WHEN {n} THEN {actor.pk}" for n, actor in enumerate(actors))
+        return f"CASE ({number}) % {len(actors)} {cases} END"
+
+    series = dialect["series"].format(size=int(size))
+    with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO events_event ({', '.join(map(connection.ops.quote_name, columns))}) "
             # No parameters (the expressions use %): both values are integers.
-            f"SELECT {select} FROM events_event t, generate_series(1, {int(size)}) g WHERE t.id = {int(template.pk)}"
+            f"SELECT {select} FROM events_event t, {series} WHERE t.id = {int(template.pk)}"
         )
         cursor.execute("DELETE FROM events_event WHERE id = %s", [template.pk])
         cursor.execute(
             f"INSERT INTO events_eventactor (event_id, actor_id, role) "
-            f"SELECT id, (ARRAY[{links}])[1 + id % 3], 'initiator' FROM events_event "
-            f"UNION ALL SELECT id, (ARRAY[{links}])[1 + (id + 1) % 3], 'target' FROM events_event"
+            f"SELECT id, {actor_of('id')}, 'initiator' FROM events_event "
+            f"UNION ALL SELECT id, {actor_of('id + 1')}, 'target' FROM events_event"
         )
         source_columns = "created_at, updated_at, url, publisher, title, kind, excerpt, event_id"
         cursor.execute(
             f"INSERT INTO events_source ({source_columns}) "
-            "SELECT now(), now(), 'https://news.example/' || slug, 'News', '', 'news', '', id FROM events_event "
-            f"UNION ALL SELECT now(), now(), 'https://other.example/' || id, 'Other', '', 'news', '', id "
+            "SELECT CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'https://news.example/' || slug, 'News', '', 'news', '', id "
+            "FROM events_event UNION ALL "
+            "SELECT CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'https://other.example/' || id, 'Other', '', 'news', '', id "
             "FROM events_event WHERE id % 2 = 0"
         )
         cursor.execute(
             "INSERT INTO events_reaction "
             "(created_at, updated_at, event_id, responds_to_id, kind, note, basis_judgement) "
-            "SELECT now(), now(), e.id, p.id, 'response', '', 'Generated for the benchmark.' FROM events_event e "
+            "SELECT CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, e.id, p.id, 'response', '', 'Generated for the benchmark.' "
+            "FROM events_event e "
             "JOIN events_event p ON p.id = e.id - 1 WHERE e.id % 5 = 0 AND p.date <= e.date"
         )
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
 
 
 # --- one measurement (in its own process) ----------------------------------------------------
@@ -215,6 +269,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--sqlite", action="store_true", help=f"the Python path on SQLite ({SQLITE_URL})")
     parser.add_argument("--child", choices=PATHS, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -222,32 +277,40 @@ def main() -> None:
         setup_django(args.url, static=False)
         print(json.dumps(measure(args.child, trace=args.trace)))
         return
-    if "tension_bench" not in args.url:
+    url, paths = (SQLITE_URL, ("python",)) if args.sqlite else (args.url, PATHS)
+    if "tension_bench" not in url:
         sys.exit("The benchmark truncates the events tables: use a database named tension_bench*.")
-    ensure_database(args.url)
-    setup_django(args.url, static=False)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    if not args.sqlite:
+        ensure_database(url)
+    setup_django(url, static=False)
+    database = "sqlite" if args.sqlite else "postgresql"
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
         started = time.perf_counter()
         populate(size)
         print(f"{size:>9,} events made in {time.perf_counter() - started:.0f}s", file=sys.stderr)
-        for path in PATHS:
-            result = run_child(args.url, path, trace=False)
+        for path in paths:
+            result = run_child(url, path, trace=False)
             if path == "python":
-                result["tracemalloc_peak"] = run_child(args.url, path, trace=True)["tracemalloc_peak"]
-            result.update(events=size, rows_per_second=size / result["seconds"])
+                result["tracemalloc_peak"] = run_child(url, path, trace=True)["tracemalloc_peak"]
+            result.update(events=size, database=database, rows_per_second=size / result["seconds"])
             results.append(result)
             print(f"{size:>9,} {path:<6} {result['seconds']:.2f}s", file=sys.stderr)
-    RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-    (RESULTS / f"export-{stamp}.json").write_text(json.dumps({"url": args.url.split("@")[-1], "results": results}))
-    print("| events | path | seconds | rows/s | MiB out | peak Python alloc (MiB) | RSS growth (MiB) |")
-    print("|---:|---|---:|---:|---:|---:|---:|")
+    (RESULTS / f"export-{stamp}.json").write_text(json.dumps({"url": url.split("@")[-1], "results": results}))
+    raw = {r["events"]: r["rows_per_second"] for r in results if r["path"] == "raw"}
+    print(
+        "| events | database | path | seconds | rows/s | ÷ raw COPY | MiB out | peak Python alloc (MiB) "
+        "| RSS growth (MiB) |"
+    )
+    print("|---:|---|---|---:|---:|---:|---:|---:|---:|")
     for r in results:
         peak = mib(r["tracemalloc_peak"]) if "tracemalloc_peak" in r else "–"
+        ratio = f"{r['rows_per_second'] / raw[r['events']]:.2f}" if r["events"] in raw else "–"
         print(
-            f"| {r['events']:,} | {r['path']} | {r['seconds']:.2f} | {r['rows_per_second']:,.0f} | {mib(r['bytes'])} "
-            f"| {peak} | {mib(r['rss_growth'])} |"
+            f"| {r['events']:,} | {r['database']} | {r['path']} | {r['seconds']:.2f} | {r['rows_per_second']:,.0f} "
+            f"| {ratio} | {mib(r['bytes'])} | {peak} | {mib(r['rss_growth'])} |"
         )
 
 

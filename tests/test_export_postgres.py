@@ -22,10 +22,10 @@ D = datetime.date
 BASE = "https://tension.example/"
 
 
-def both_paths(query: str = "") -> tuple[bytes, bytes]:
+def both_paths(query: str = "", *, base_url: str = BASE) -> tuple[bytes, bytes]:
     events = event_filter(params=QueryDict(query)).qs
-    python = b"".join(export.python_csv(events, base_url=BASE, chunk_size=7))
-    copy = b"".join(export.copy_csv(events, base_url=BASE))
+    python = b"".join(export.python_csv(events, base_url=base_url, chunk_size=7))
+    copy = b"".join(export.copy_csv(events, base_url=base_url))
     return python, copy
 
 
@@ -119,13 +119,38 @@ def test_the_view_takes_the_copy_path_on_postgresql(demo, client, settings):
 
 
 @pytest.mark.parametrize("query", ["", "country=LT&sort=title", "actor=russia&include_retracted=on"])
-def test_the_copy_query_joins_pre_aggregated_lists_instead_of_a_sub_query_per_row(demo, query):
+def test_the_copy_query_joins_the_lists_pre_aggregated_once_instead_of_a_sub_query_per_row(demo, query):
     sql, params = export.copy_select(event_filter(params=QueryDict(query)).qs, base_url="http://x/")
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = json.dumps(cursor.fetchone()[0])
     assert "SubPlan" not in plan, "no correlated sub-query, run once per exported row"
-    assert plan.count('"Strategy": "Sorted"') + plan.count('"Strategy": "Hashed"') >= len(export.LISTS)
+    assert plan.count('"Node Type": "Aggregate"') == 1, "one aggregate for every list"
+
+
+def test_several_values_keep_their_order_in_the_one_aggregate(postgres_only):
+    """Each list in its own order, from the one sorted aggregate: slugs in code-point order, source URLs
+    in the order they were recorded (here the reverse of their alphabetical order)."""
+    event = factories.published_event(slug="many-values", date=D(2024, 3, 1), initiator="zulu")
+    for slug in ("b-actor", "B-actor", "a-actor"):
+        EventActor.objects.create(event=event, actor=factories.actor(slug, slug=slug), role=EventActor.Role.INITIATOR)
+        EventActor.objects.create(event=event, actor=factories.actor(f"t-{slug}", slug=f"t-{slug}"), role="target")
+    for url in ("https://c.example/", "https://b.example/", "", "https://a.example/"):
+        Source.objects.create(event=event, url=url, publisher="P")
+    for n in (3, 1, 2):
+        factories.reaction(event, factories.published_event(slug=f"earlier-{n}", date=D(2020, 1, n)))
+    python, copy = both_paths()
+    assert copy == python
+    assert b",B-actor; a-actor; b-actor; zulu,t-B-actor; t-a-actor; t-b-actor," in python
+    assert b",earlier-1; earlier-2; earlier-3," in python
+    assert b",https://news.example/many-values; https://c.example/; https://b.example/; https://a.example/," in python
+
+
+def test_the_event_url_is_neutralised_alike_when_its_base_would_be_a_formula(postgres_only):
+    factories.published_event(slug="plain", date=D(2024, 3, 1))
+    python, copy = both_paths(base_url="=HYPERLINK(1)/")
+    assert copy == python
+    assert b",'=HYPERLINK(1)/events/plain/\r\n" in python
 
 
 def test_an_empty_result_is_the_header_alone(postgres_only):
