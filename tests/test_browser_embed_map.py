@@ -199,3 +199,23 @@ def test_hovering_a_point_shows_its_title_and_a_click_opens_it(context, demo, li
     assert page.locator("h1").inner_text() == shown_title
     assert Event.objects.get(title=shown_title).get_absolute_url() in page.url
     assert context.blocked == [] and context.console_errors == []
+
+
+@pytest.mark.parametrize(("width", "height", "legend"), [(800, 600, "under"), (640, 420, "beside"), (400, 380, "none")])
+def test_a_short_frame_keeps_the_plot_readable_by_moving_or_leaving_out_the_legend(page, demo, width, height, legend):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto("/embed/")
+    page.wait_for_selector("#embed-chart.chart-ready")
+    plot = page.locator("#embed-chart .draglayer .xy rect.nsewdrag").bounding_box()  # the events panel
+    entries = page.locator("#embed-chart g.legend g.traces")
+    if legend == "none":
+        assert entries.count() == 0
+    else:
+        box = page.locator("#embed-chart g.legend").bounding_box()
+        assert entries.count() > 5
+        if legend == "beside":
+            assert box["x"] >= plot["x"] + plot["width"]
+        else:
+            assert box["y"] >= plot["y"] + plot["height"]
+    assert plot["height"] >= 60, "the events' panel keeps a readable height"
+    assert page.console_errors == []

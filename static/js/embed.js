@@ -8,6 +8,8 @@
   var figure = JSON.parse(document.getElementById(chart.dataset.figure).textContent);
   var fullView = new URL(chart.dataset.fullView, window.location.href);
   var narrow = window.matchMedia("(max-width: 520px)").matches;
+  var SHORT_FRAME = 420; // px of chart box under which the legend leaves the space below the chart
+  var LEGEND_BESIDE = 600; // px of width from which the legend fits beside the chart
 
   // The frame decides the size: the chart fills what the title and the credit leave.
   delete figure.layout.height;
@@ -16,6 +18,16 @@
     figure.layout.margin = { l: 40, r: 6, t: 6, b: 30 };
     figure.layout.legend.font = { size: 11 };
     delete figure.layout.xaxis.rangeselector;
+  }
+  // A short frame (a host's maxheight, say): rows of legend under the chart would leave the plot a sliver.
+  // Beside it in a wide frame, one small entry a line; left out in a small one (the caption and the
+  // events as a list say what the colours are, and the full view is a click away).
+  if (chart.clientHeight < SHORT_FRAME) {
+    if (chart.clientWidth >= LEGEND_BESIDE) {
+      figure.layout.legend = { orientation: "v", x: 1.02, y: 1, yanchor: "top", font: { size: 11 } };
+    } else {
+      figure.layout.showlegend = false;
+    }
   }
 
   function openInNewTab(target) {
