@@ -89,29 +89,26 @@ class EventDetail(generics.RetrieveAPIView):
         return super().get_serializer_context() | {"url_parts": url_parts(self.request)}
 
 
+@method_decorator(conditional, name="get")  # inherited by each list below
 class ReferenceList(generics.ListAPIView):
     pagination_class = KeysetPagination
 
 
-@method_decorator(conditional, name="get")
 class ActorList(ReferenceList):
     serializer_class = ActorSerializer
     queryset = Actor.objects.select_related("country").order_by("slug", "id")
 
 
-@method_decorator(conditional, name="get")
 class EventTypeList(ReferenceList):
     serializer_class = EventTypeSerializer
     queryset = EventType.objects.order_by("slug", "id")
 
 
-@method_decorator(conditional, name="get")
 class CountryList(ReferenceList):
     serializer_class = CountrySerializer
     queryset = Country.objects.order_by("slug", "id")
 
 
-@method_decorator(conditional, name="get")
 class RegionList(ReferenceList):
     serializer_class = RegionSerializer
     queryset = Region.objects.prefetch_related("countries").order_by("slug", "id")

@@ -276,3 +276,10 @@ def test_actor_roles_are_documented_choices():
     from api.serializers import ActorRoleSerializer
 
     assert set(ActorRoleSerializer().fields["role"].choices) == set(EventActor.Role.values)
+
+
+@pytest.mark.parametrize("path", ["/api/actors/", "/api/types/", "/api/countries/", "/api/regions/"])
+def test_each_reference_list_answers_a_repeat_with_304(client, record, path):
+    first = client.get(path)
+    assert first.status_code == 200 and first["ETag"]
+    assert client.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
