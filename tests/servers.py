@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import random
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -104,49 +105,45 @@ class TcpProxy:
     """Forwards 127.0.0.1:<port> to an upstream; the test opens, closes or silences it at will.
 
     - up():      accept and forward (the database is there)
-    - down():    stop listening and cut every open connection (the database is gone: refused)
+    - down():    reset every new connection and cut every open one (the database is gone: refused)
     - silent():  accept and never answer (a black hole: only a timeout ends the wait)
     - cut_after(n): from now on, close each connection after n more bytes from upstream (lost mid-way)
+
+    The port listens from start to close, whatever the mode: a port that is only bound can be bound
+    again by another test server (both with SO_REUSEADDR), and the proxy would then fail to listen.
     """
 
     def __init__(self, upstream: tuple[str, int]) -> None:
         self.upstream = upstream
-        self.port = free_port()
-        self.listener = socket.socket()
-        self.listening = False
-        self._reserve()
-        self.connections: list[socket.socket] = []
-        self.mode = "forward"
+        self.mode = "down"
         self.budget: int | None = None
         self.lock = threading.Lock()
+        self.connections: list[socket.socket] = []
+        self.listener, self.port = self._listen()
+        threading.Thread(target=self._accept, daemon=True).start()
 
-    def _reserve(self) -> None:
-        # Bound but not listening: the port is ours (no other server takes it) and connecting is refused.
-        self.listener = socket.socket()
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", self.port))
+    @staticmethod
+    def _listen() -> tuple[socket.socket, int]:
+        for port in random.sample(list(PORTS), len(PORTS)):
+            listener = socket.socket()
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                listener.bind(("127.0.0.1", port))
+                listener.listen(64)
+            except OSError:
+                listener.close()
+                continue
+            return listener, port
+        raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 
     def up(self, mode: str = "forward") -> None:
         self.mode = mode
-        if not self.listening:
-            self.listener.listen(64)
-            self.listening = True
-            threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
 
     def silent(self) -> None:
         self.up(mode="silent")
 
     def down(self) -> None:
-        if self.listening:
-            # shutdown() first: on Linux it wakes the thread blocked in accept(); close() alone would not,
-            # and the port would keep accepting.
-            try:
-                self.listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            self.listener.close()
-            self.listening = False
-            self._reserve()
+        self.mode = "down"
         with self.lock:
             for connection in self.connections:
                 try:
@@ -158,18 +155,28 @@ class TcpProxy:
 
     def close(self) -> None:
         self.down()
+        try:
+            # shutdown() first: on Linux it wakes the thread blocked in accept(); close() alone would not.
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.listener.close()
 
     def cut_after(self, nbytes: int) -> None:
         with self.lock:
             self.budget = nbytes
 
-    def _accept(self, listener: socket.socket) -> None:
+    def _accept(self) -> None:
         while True:
             try:
-                client, _ = listener.accept()
+                client, _ = self.listener.accept()
             except OSError:
                 return
+            if self.mode == "down":
+                # Linger 0: close() sends a reset, as a closed port refuses, at once.
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                client.close()
+                continue
             with self.lock:
                 self.connections.append(client)
             if self.mode == "silent":
