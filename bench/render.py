@@ -130,9 +130,9 @@ def write_peer_pages(size: int) -> dict[str, str]:
 
     events = [
         [day.isoformat(), title, float(escalation)]
-        for day, title, escalation in event_filter(params={}).qs.order_by("date", "id").values_list(
-            "date", "title", "escalation"
-        )
+        for day, title, escalation in event_filter(params={})
+        .qs.order_by("date", "id")
+        .values_list("date", "title", "escalation")
     ]
     PAGES.mkdir(exist_ok=True)
     data = f"events-{size}.json"
@@ -402,8 +402,10 @@ def print_table(results: list[dict], timeout: float) -> None:
 
     sizes = sorted({r["events"] for r in results})
     by = {(r["events"], r["target"]): r for r in results}
-    print("| events (shown) | " + " | ".join(TARGETS) + " | ours interactive | first visit KiB gz (ours / TimelineJS) "
-          "| repeat KiB | HTML ms (cached) |")
+    print(
+        "| events (shown) | " + " | ".join(TARGETS) + " | ours interactive | first visit KiB gz (ours / TimelineJS) "
+        "| repeat KiB | HTML ms (cached) |"
+    )
     print("|---:|" + "---:|" * (len(TARGETS) + 4))
     for size in sizes:
         ours = by[(size, "tension timeline")]

@@ -417,9 +417,9 @@ class EventAdminForm(forms.ModelForm):
                 "(2024-03-01, 2024-01-01) and set the precision."
             )
         if "date_precision" in self.fields:
-            self.fields["date_precision"].help_text = (
-                "How precisely the date is known: day; month (readers see “March 2024”); year (“2024”)."
-            )
+            self.fields[
+                "date_precision"
+            ].help_text = "How precisely the date is known: day; month (readers see “March 2024”); year (“2024”)."
         if "escalation" in self.fields:
             # The defaults of every type, for the script that pre-fills escalation when the type changes.
             defaults = {str(pk): str(value) for pk, value in EventType.objects.values_list("pk", "default_escalation")}

@@ -28,12 +28,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connections, transaction
-from django.db.models import BooleanField, Case, ExpressionWrapper, F, QuerySet, TextField, Value, When
-from django.db.models.functions import Cast, Collate
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, QuerySet, Value, When
 
 from .batching import batched
+from .export_lists import EXPORT_LISTS_TABLE
 from .models import Event, event_path_parts
-from .record import MULTI_VALUE_SEPARATOR, NAMES, RECORD, Kind, RecordField
+from .record import LISTS, MULTI_VALUE_SEPARATOR, NAMES, RECORD, Kind
 
 # The OWASP prefixes, and the apostrophe itself so that the rule can be undone exactly.
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -79,7 +79,6 @@ def event_url_parts(*, base_url: str) -> tuple[str, str]:
 # --- the Python path ---------------------------------------------------------------------------
 
 PLAIN = [f for f in RECORD if f.read]  # one value, read with the event
-LISTS = [f for f in RECORD if f.many]  # several values, gathered from linked rows
 
 
 def _number(value: int | Decimal | None) -> str:
@@ -224,67 +223,13 @@ SQL_RENDERINGS = {
     Kind.DATE: "TO_CHAR({0}, 'YYYY-MM-DD')",  # explicit, whatever the server's DateStyle
     Kind.TIMESTAMP: """TO_CHAR({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')""",
 }
-# The columns of the linked rows of every list field, one UNION ALL branch per field (_lists_join).
-LINK_COLUMNS = ("event_key", "list_index", "value", "sort_key", "sort_id")
-
-
-def _list_links(list_index: int, record_field: RecordField) -> QuerySet:
-    """The linked rows of one list field as LINK_COLUMNS: sorted by (sort_key, sort_id) they are in the
-    list's order (the value in code-point order, as COLLATE "C" sorts, then the row id; or the row id)."""
-    many = record_field.many
-    by_value = many.order == "value"
-    value = Cast(many.value, TextField())
-    return (
-        many.model.objects.filter(many.where)
-        .order_by()
-        .values(
-            **dict(
-                zip(
-                    LINK_COLUMNS,
-                    (
-                        F(f"{many.event_field}_id"),
-                        Value(list_index),
-                        value,
-                        Collate(value if by_value else Value(""), "C"),
-                        F("id" if by_value else many.order),
-                    ),
-                    strict=True,
-                )
-            )
-        )
-    )
-
-
-def _lists_join(events: QuerySet) -> tuple[str, list]:
-    """Every list field in one pre-aggregated derived table, (event_key, one column per list), joined
-    once: the linked rows of all lists in one UNION ALL, restricted once to the view's events and
-    grouped once, one STRING_AGG … FILTER per list. (A GROUP BY per list, each restricted to the view,
-    was 1.2–1.5× slower; a correlated sub-query per list and row about ten times slower.)
-
-    Each aggregate states its order (ORDER BY inside it): taking the rows in the order of a sorted
-    sub-query measured about 0.15 s faster per 100,000 events, but PostgreSQL only says that "usually
-    works", and the file must be the Python path's byte for byte whatever plan is chosen."""
-    branches = [_list_links(index, f) for index, f in enumerate(LISTS)]
-    links_sql, links_params = branches[0].union(*branches[1:], all=True).query.sql_with_params()
-    ids_sql, ids_params = events.order_by().values("id").query.sql_with_params()
-    key, index, value, sort_key, sort_id = LINK_COLUMNS
-    aggregates = ", ".join(
-        f"STRING_AGG(links.{value}, %s ORDER BY links.{sort_key}, links.{sort_id}) "
-        f"FILTER (WHERE links.{index} = {n}) AS j_{f.name}"
-        for n, f in enumerate(LISTS)
-    )
-    sql = (
-        f"LEFT JOIN (SELECT links.{key}, {aggregates} FROM ("
-        f"SELECT * FROM ({links_sql}) all_links WHERE all_links.{key} IN ({ids_sql})"
-        f") links GROUP BY links.{key}) lists ON lists.{key} = v.c_id"
-    )
-    return sql, [MULTI_VALUE_SEPARATOR] * len(LISTS) + list(links_params) + list(ids_params)
 
 
 def copy_select(events: QuerySet, *, base_url: str) -> tuple[str, tuple]:
     """The SELECT behind the COPY, generated from the record: the filtered queryset (its WHERE,
-    untouched) reads the plain fields, the list fields are joined pre-aggregated, and the view's order
-    is applied last. Each column is rendered in SQL exactly as cell_writers() renders it in Python."""
+    untouched) reads the plain fields, the list fields come joined from the event's row of
+    EXPORT_LISTS_TABLE (export_lists.py), and the view's order is applied last. Each column is rendered
+    in SQL exactly as cell_writers() renders it in Python."""
     plain = {"c_id": F("id")} | {f"c_{f.name}": F(f.read) for f in PLAIN}
     alias = {f.read: f"c_{f.name}" for f in PLAIN} | {"id": "c_id"}
     order_by = []
@@ -301,11 +246,11 @@ def copy_select(events: QuerySet, *, base_url: str) -> tuple[str, tuple]:
             value = "(%s || v.c_slug || %s)"
             column_params += [neutralise(url_prefix), url_suffix] * rendering.count("{0}")
         else:
-            value = f"lists.j_{f.name}" if f.many else f"v.c_{f.name}"
+            value = f"lists.{f.name}" if f.many else f"v.c_{f.name}"
         columns.append(rendering.format(value))
-    join, join_params = _lists_join(events)
+    join = f"LEFT JOIN {EXPORT_LISTS_TABLE} lists ON lists.event_id = v.c_id"
     sql = f"SELECT {', '.join(columns)} FROM ({view_sql}) v {join} ORDER BY {', '.join(order_by)}"
-    return sql, (*column_params, *view_params, *join_params)
+    return sql, (*column_params, *view_params)
 
 
 def copy_csv(events: QuerySet, *, base_url: str, using: str = "default") -> Iterator[bytes]:

@@ -256,8 +256,7 @@ RECORD: list[RecordField] = [
     RecordField(
         "responds_to",
         Kind.LIST,
-        "The slugs of the published events this one reacts to, in alphabetical order, separated by "
-        "“<code>; </code>”.",
+        "The slugs of the published events this one reacts to, in alphabetical order, separated by “<code>; </code>”.",
         "",
         many=Many(Reaction, "responds_to__slug", Q(responds_to__status__in=PUBLIC_STATUSES)),
         parse=_text(),  # slugs of events in the file or the record: checked after pass 1
@@ -296,6 +295,7 @@ RECORD: list[RecordField] = [
 ]
 
 NAMES: list[str] = [f.name for f in RECORD]
+LISTS: list[RecordField] = [f for f in RECORD if f.many]  # several values, gathered from linked rows
 BY_NAME: dict[str, RecordField] = {f.name: f for f in RECORD}
 NUMERIC_COLUMNS = frozenset(f.name for f in RECORD if f.kind is Kind.NUMBER)
 IMPORTED: list[RecordField] = [f for f in RECORD if f.imported]

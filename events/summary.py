@@ -62,8 +62,8 @@ class Summary:
             rows = [(_as_date(day), n, tenths) for day, n, tenths in rows]
         sums = {day: from_tenths(tenths) for day, _, tenths in rows}
         counts = {day: n for day, n, _ in rows}
-        for day, n, total in self.spanning.values("date").annotate(n=Count("id"), t=Sum("escalation")).values_list(
-            "date", "n", "t"
+        for day, n, total in (
+            self.spanning.values("date").annotate(n=Count("id"), t=Sum("escalation")).values_list("date", "n", "t")
         ):
             sums[day] = sums.get(day, Decimal(0)) + on_scale(total)
             counts[day] = counts.get(day, 0) + n
@@ -193,9 +193,7 @@ def mismatches() -> list[str]:
     """Where the stored totals differ from the events: empty when the triggers kept them right."""
     problems = []
     for level, keys in LEVELS.items():
-        expected = {
-            tuple(row[:-2]): (row[-2], int(row[-1] * ESCALATION_TENTHS)) for row in expected_totals(level)
-        }
+        expected = {tuple(row[:-2]): (row[-2], int(row[-1] * ESCALATION_TENTHS)) for row in expected_totals(level)}
         stored = {
             tuple(row[:-2]): tuple(row[-2:])
             for row in level.objects.values_list("day", "event_type_id", "status", *keys, "events", "escalation_tenths")

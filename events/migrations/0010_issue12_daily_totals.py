@@ -13,8 +13,12 @@ PUBLIC = "('published', 'retracted')"
 # type and status (for every other view: a few rows a day, however many countries).
 # (table, its key columns beyond day/type/status, their values from {row}, the same for matching OLD)
 LEVELS = [
-    ("events_dailytotal", ", country_key", ", COALESCE({row}.location_country_id, 0)",
-     " AND country_key = COALESCE(OLD.location_country_id, 0)"),
+    (
+        "events_dailytotal",
+        ", country_key",
+        ", COALESCE({row}.location_country_id, 0)",
+        " AND country_key = COALESCE(OLD.location_country_id, 0)",
+    ),
     ("events_dailytypetotal", "", "", ""),
 ]
 
@@ -36,7 +40,9 @@ DELETE FROM {table}
 def change(row, sign):
     statements = []
     for table, columns, values, matching in LEVELS:
-        statements.append(UPSERT.format(table=table, columns=columns, values=values.format(row=row), row=row, sign=sign))
+        statements.append(
+            UPSERT.format(table=table, columns=columns, values=values.format(row=row), row=row, sign=sign)
+        )
         if sign == "-":
             statements.append(PRUNE.format(table=table, matching=matching))
     return "\n".join(statements)
@@ -48,8 +54,15 @@ TOTALLED = "date, event_type_id, location_country_id, status, escalation"
 
 # What readers see: a write to any of these tables moves the data version (for caches and ETags).
 READER_TABLES = [
-    "events_event", "events_eventactor", "events_source", "events_reaction", "events_actor",
-    "events_eventtype", "events_country", "events_region", "events_region_countries",
+    "events_event",
+    "events_eventactor",
+    "events_source",
+    "events_reaction",
+    "events_actor",
+    "events_eventtype",
+    "events_country",
+    "events_region",
+    "events_region_countries",
 ]
 BUMP = """
 INSERT INTO events_dataversion (id, version, changed_at) VALUES (1, 1, {now})
@@ -150,47 +163,90 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0009_issue10_link_basis'),
+        ("events", "0009_issue10_link_basis"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DataVersion',
+            name="DataVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.BigIntegerField(default=0)),
-                ('changed_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.BigIntegerField(default=0)),
+                ("changed_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='DailyTotal',
+            name="DailyTotal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('published', 'Published'), ('retracted', 'Retracted')], max_length=10)),
-                ('events', models.IntegerField()),
-                ('escalation_tenths', models.BigIntegerField()),
-                ('country_key', models.BigIntegerField(help_text="The event's country id, or 0 for none.")),
-                ('event_type', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='events.eventtype')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("published", "Published"),
+                            ("retracted", "Retracted"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("events", models.IntegerField()),
+                ("escalation_tenths", models.BigIntegerField()),
+                ("country_key", models.BigIntegerField(help_text="The event's country id, or 0 for none.")),
+                (
+                    "event_type",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="events.eventtype",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('day', 'event_type', 'country_key', 'status'), name='dailytotal_key')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("day", "event_type", "country_key", "status"), name="dailytotal_key"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DailyTypeTotal',
+            name="DailyTypeTotal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('published', 'Published'), ('retracted', 'Retracted')], max_length=10)),
-                ('events', models.IntegerField()),
-                ('escalation_tenths', models.BigIntegerField()),
-                ('event_type', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='events.eventtype')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("published", "Published"),
+                            ("retracted", "Retracted"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("events", models.IntegerField()),
+                ("escalation_tenths", models.BigIntegerField()),
+                (
+                    "event_type",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="events.eventtype",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('day', 'event_type', 'status'), name='dailytypetotal_key')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("day", "event_type", "status"), name="dailytypetotal_key")
+                ],
             },
         ),
         migrations.RunPython(forward, backward),
