@@ -19,6 +19,7 @@ from events import export_lists
 from events.export_lists import EXPORT_LISTS_TABLE
 from events.models import Actor, Event, EventActor, Reaction, Source
 from events.record import LISTS
+from events.taxonomy import ensure_event_types
 from tests import factories
 
 D = datetime.date
@@ -153,7 +154,9 @@ def test_install_replaces_an_outdated_definition_and_otherwise_leaves_it(pair):
 @pytest.fixture
 def writers_not_serialised_by_the_data_version(transactional_db, postgres_only):
     """The data version's trigger (one row every write updates) happens to make writers wait for each
-    other; with it off, only the lists' own turn-taking stands between two writers."""
+    other; with it off, only the lists' own turn-taking stands between two writers. (The flush after a
+    transactional test empties the taxonomy that migration 0002 loaded: put it back.)"""
+    ensure_event_types()
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE events_eventactor DISABLE TRIGGER events_dataversion_bump")
     yield
