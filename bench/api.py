@@ -112,7 +112,7 @@ def main() -> None:
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
         started = time.perf_counter()
-        if not (args.reuse and held_events() == size):
+        if not (args.reuse and run.held_events() == size):
             run.populate(size)
             print(f"{size:>9,} events made in {time.perf_counter() - started:.0f}s", file=sys.stderr)
         exports = {path: run.run_child(args.url, path, trace=False) for path in ("copy", "raw")}
@@ -123,12 +123,6 @@ def main() -> None:
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     (run.RESULTS / f"api-{stamp}.json").write_text(json.dumps({"url": args.url.split("@")[-1], "results": results}))
     print_table(results)
-
-
-def held_events() -> int:
-    from events.models import Event
-
-    return Event.objects.count()
 
 
 def print_table(results: list[dict]) -> None:

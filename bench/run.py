@@ -17,6 +17,7 @@ names another) and the Python path, the only one SQLite has, is measured the sam
     .venv/bin/python bench/run.py                      # 10k, 100k, 1M (about 10 minutes on 2 cores)
     .venv/bin/python bench/run.py --sizes 10000,100000  # quicker
     .venv/bin/python bench/run.py --sqlite              # the SQLite path
+    .venv/bin/python bench/run.py --sizes 1000000 --paths copy,raw --reuse  # the COPY ratio on loaded data
 """
 
 from __future__ import annotations
@@ -216,6 +217,12 @@ def _generate(size: int, dialect: dict[str, str]) -> None:
         )
 
 
+def held_events() -> int:
+    from events.models import Event
+
+    return Event.objects.count()
+
+
 # --- one measurement (in its own process) ----------------------------------------------------
 
 
@@ -223,8 +230,12 @@ def measure(path: str, *, trace: bool) -> dict:
     from django.db import connection
 
     from events import export
+    from events.models import event_path_parts
     from events.selectors import event_filter
 
+    # A serving process has its URLconf loaded; this fresh one would import it (0.2 s) at the export's
+    # first reverse() of the event URL, inside the timing: reverse it once before.
+    event_path_parts()
     events = event_filter(params={}).qs
     if path == "python":
         pieces = export.python_csv(events, base_url="https://tension.example/")
@@ -275,6 +286,8 @@ def main() -> None:
     parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--repeat", type=int, default=3, help="runs of each COPY path (the median is kept)")
     parser.add_argument("--sqlite", action="store_true", help=f"the Python path on SQLite ({SQLITE_URL})")
+    parser.add_argument("--paths", default=",".join(PATHS), help="which paths to measure (python,copy,raw)")
+    parser.add_argument("--reuse", action="store_true", help="keep the database's events if it holds that many")
     parser.add_argument("--child", choices=PATHS, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -282,7 +295,9 @@ def main() -> None:
         setup_django(args.url, static=False)
         print(json.dumps(measure(args.child, trace=args.trace)))
         return
-    url, paths = (SQLITE_URL, ("python",)) if args.sqlite else (args.url, PATHS)
+    url, paths = (SQLITE_URL, ("python",)) if args.sqlite else (args.url, tuple(args.paths.split(",")))
+    if not set(paths) <= set(PATHS):
+        sys.exit(f"--paths: choose among {', '.join(PATHS)}")
     if "tension_bench" not in url:
         sys.exit("The benchmark truncates the events tables: use a database named tension_bench*.")
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -293,8 +308,9 @@ def main() -> None:
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
         started = time.perf_counter()
-        populate(size)
-        print(f"{size:>9,} events made in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+        if not (args.reuse and held_events() == size):
+            populate(size)
+            print(f"{size:>9,} events made in {time.perf_counter() - started:.0f}s", file=sys.stderr)
         for path in paths:
             # The two COPY paths take about a second: the median of `repeat` runs (each in its own
             # process) steadies their ratio; the Python path, minutes at 1M events, runs once.

@@ -267,9 +267,10 @@ def copy_csv(events: QuerySet, *, base_url: str, using: str = "default") -> Iter
     statement = connection.ops.compose_sql(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER false)", params)
     with transaction.atomic(using=using), connection.cursor() as cursor:
         # For this statement only: the JIT compiler spends seconds on a plan of this size for no gain,
-        # and the final sort of a large view fits in memory instead of spilling to disk.
+        # and the sort of a mid-sized view fits in memory instead of spilling to disk. Parallel workers
+        # stay as the server allows: with the lists joined ahead, a large view is scanned, joined and
+        # sorted by two or three processes, merged in order (1M events: 8.5 s against 11 s alone).
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")  # each worker would redo every join
         cursor.execute(f"SET LOCAL work_mem = '{COPY_WORK_MEM}'")
         with cursor.copy(statement) as copy:
             for row in copy:
