@@ -1,6 +1,7 @@
 // Select2 (Django's autocomplete) draws a combobox named only by its current text: an empty one has
 // no name at all. Name each after its field's label (or the aria-label events/admin.py gives inline
-// cells), followed by the current text, for every autocomplete on the page and in rows added later.
+// cells), followed by the current text, for every autocomplete on the page and in rows added later,
+// whenever Select2 draws it.
 "use strict";
 window.addEventListener("load", function () {
   const $ = window.django && window.django.jQuery;
@@ -22,7 +23,8 @@ window.addEventListener("load", function () {
         holder.hidden = true;
         box.appendChild(holder);
       }
-      holder.textContent = name(select);
+      const text = name(select);
+      if (holder.textContent !== text) holder.textContent = text;
       const rendered = combobox.querySelector(".select2-selection__rendered");
       // The current text is part of the combobox's name, not a read-only textbox of its own.
       if (rendered) {
@@ -33,6 +35,14 @@ window.addEventListener("load", function () {
     });
   }
   nameAll();
-  // Django's inlines announce new rows with a "formset:added" event (autocomplete.js starts Select2 on it).
-  document.addEventListener("formset:added", function () { window.setTimeout(nameAll, 0); });
+  // Select2 may start after this (autocomplete.js starts it from jQuery's ready, which jQuery runs
+  // asynchronously, and on the "formset:added" of a new inline row): name each box as it appears.
+  new MutationObserver(function (changes) {
+    const started = changes.some(function (change) {
+      return Array.prototype.some.call(change.addedNodes, function (node) {
+        return node.classList && node.classList.contains("select2-container");
+      });
+    });
+    if (started) nameAll();
+  }).observe(document.body, { childList: true, subtree: true });
 });
