@@ -41,6 +41,7 @@ TRIGGER_PREFIX = "events_exportlists_"
 # The columns of the linked rows of every list field, one UNION ALL branch per field.
 LINK_COLUMNS = ("event_key", "list_index", "value", "sort_key", "sort_id")
 DEFINITION_MARK = "tension-timeline export lists "  # + the definition's digest, as the table's comment
+LIST_COLUMNS = ", ".join(f.name for f in LISTS)  # the table's columns after event_id, in the record's order
 
 
 def _list_links(list_index: int, record_field: RecordField) -> QuerySet:
@@ -111,9 +112,14 @@ def _link_tables() -> list[tuple[str, str]]:
     return list(tables.items())
 
 
+def _rebuild_sql(using: str) -> str:
+    """Every event's lists recomputed from the linked rows: the TRUNCATE trigger's body and rebuild()."""
+    table = EXPORT_LISTS_TABLE
+    return f"DELETE FROM {table}; INSERT INTO {table} (event_id, {LIST_COLUMNS}) {_aggregated(using)}"
+
+
 def definition(using: str = "default") -> list[str]:
     """The table, its refresh function and its triggers, as statements, generated from the record."""
-    columns = [f.name for f in LISTS]
     table, function = EXPORT_LISTS_TABLE, REFRESH_FUNCTION
     refresh = f"""CREATE FUNCTION {function}(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -122,16 +128,15 @@ BEGIN
   -- fresh snapshot, so each recomputes from what the one before it committed, and none is lost.
   PERFORM 1 FROM {Event._meta.db_table} WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
   DELETE FROM {table} WHERE event_id = ANY(ids);
-  INSERT INTO {table} (event_id, {", ".join(columns)})
+  INSERT INTO {table} (event_id, {LIST_COLUMNS})
   {_aggregated(using, restrict=f"JOIN unnest(ids) AS asked(id) ON asked.id = links.{LINK_COLUMNS[0]}")};
 END $$"""
     statements = [
-        f"CREATE TABLE {table} (event_id bigint PRIMARY KEY, {', '.join(f'{c} text' for c in columns)})",
+        f"CREATE TABLE {table} (event_id bigint PRIMARY KEY, {', '.join(f'{f.name} text' for f in LISTS)})",
         refresh,
         f"""CREATE FUNCTION {TRIGGER_PREFIX}rebuild() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  DELETE FROM {table};
-  INSERT INTO {table} (event_id, {", ".join(columns)}) {_aggregated(using)};
+  {_rebuild_sql(using)};
   RETURN NULL;
 END $$""",
     ]
@@ -250,16 +255,14 @@ def install(using: str = "default") -> bool:
 
 def rebuild(using: str = "default") -> None:
     """Every event's lists, recomputed from the linked rows (the triggers keep them so afterwards)."""
-    columns = ", ".join(f.name for f in LISTS)
     with connections[using].cursor() as cursor:
-        cursor.execute(f"DELETE FROM {EXPORT_LISTS_TABLE}")
-        cursor.execute(f"INSERT INTO {EXPORT_LISTS_TABLE} (event_id, {columns}) {_aggregated(using)}")
+        cursor.execute(_rebuild_sql(using))
 
 
 def mismatches(using: str = "default") -> list[int]:
     """The events whose kept lists differ from what a rebuild would give (none when the triggers kept
     them), for `rebuild_export_lists --check`."""
-    columns = ", ".join(["event_id", *(f.name for f in LISTS)])
+    columns = f"event_id, {LIST_COLUMNS}"
     fresh = _aggregated(using)
     with connections[using].cursor() as cursor:
         cursor.execute(

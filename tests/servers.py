@@ -23,16 +23,26 @@ PORTS = range(int(os.environ.get("TEST_PORT_FIRST", "8100")), int(os.environ.get
 TEST_SECRET_KEY = "production-test-key-3f9a1c7e5b2d8046-QWERTYUIOPASDFGHJKLZXCVBNM"
 
 
-def free_port() -> int:
+def listening_socket() -> tuple[socket.socket, int]:
+    """A socket listening on a free port of PORTS, and that port."""
     for port in random.sample(list(PORTS), len(PORTS)):
-        with socket.socket() as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listener.bind(("127.0.0.1", port))
+            listener.listen(64)
+        except OSError:
+            listener.close()
+            continue
+        return listener, port
     raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+
+
+def free_port() -> int:
+    """A port of PORTS nothing listens on now, for a server to take."""
+    probe, port = listening_socket()
+    probe.close()
+    return port
 
 
 def get(url: str, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
@@ -119,22 +129,8 @@ class TcpProxy:
         self.budget: int | None = None
         self.lock = threading.Lock()
         self.connections: list[socket.socket] = []
-        self.listener, self.port = self._listen()
+        self.listener, self.port = listening_socket()
         threading.Thread(target=self._accept, daemon=True).start()
-
-    @staticmethod
-    def _listen() -> tuple[socket.socket, int]:
-        for port in random.sample(list(PORTS), len(PORTS)):
-            listener = socket.socket()
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                listener.bind(("127.0.0.1", port))
-                listener.listen(64)
-            except OSError:
-                listener.close()
-                continue
-            return listener, port
-        raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 
     def up(self, mode: str = "forward") -> None:
         self.mode = mode
