@@ -82,7 +82,7 @@ def test_the_embed_is_light_titled_credited_and_opens_links_in_new_tabs(client, 
     assert re.search(r'<h1 class="embed-title" id="summary">\s*2 events · Mar 2024 · NATO\s*</h1>', content)
     assert "<form" not in content and '<table class="events">' not in content and "site-header" not in content
     # The small bundle (scatter only), run by chart-loader.js after the still picture is on screen.
-    assert 'data-plotly="/static/vendor/plotly/plotly-basic.min.js"' in content
+    assert 'data-plotly="/static/vendor/plotly/plotly-timeline.min.js"' in content
     assert 'class="chart-poster__wide"' in content
     open_link = re.search(r'<a class="embed-open" href="([^"]+)" target="_blank" rel="noopener">', content)
     assert open_link and open_link.group(1) == "http://testserver/?actor=nato"

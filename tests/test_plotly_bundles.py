@@ -1,9 +1,10 @@
-"""The vendored plotly.js partial bundles: the installed plotly's version, and every trace the app draws.
+"""The vendored plotly.js bundles: the installed plotly's version, and every trace and component the app draws.
 
 Each page loads one bundle (static/vendor/plotly/, refreshed by scripts/vendor-plotly). A bundle only
-knows the trace types registered in it; a figure with another type draws nothing in the browser. So
-every figure the app builds is checked against the trace types registered in the bundle its page
-loads, read from the bundle file itself.
+knows the trace types and components registered in it; a figure with another type draws nothing in the
+browser, and a layout part whose component is missing (a menu, a colour bar…) is silently left out. So
+every figure the app builds is checked against what is registered in the bundle its page loads, read
+from the bundle file itself.
 """
 
 from __future__ import annotations
@@ -24,7 +25,12 @@ from tests import factories
 
 D = datetime.date
 VENDOR = "vendor/plotly"
-BUNDLES = ("plotly-basic.min.js", "plotly-geo.min.js")
+# Each bundle and the npm package it comes from (VERSIONS records it): the timeline's is built from
+# plotly.js itself (scripts/build-plotly-timeline.js), the map's is plotly.js's own geo distribution.
+BUNDLES = {"plotly-timeline.min.js": "plotly.js", "plotly-geo.min.js": "plotly.js-geo-dist-min"}
+# Layout parts drawn by a component of their own, and where a figure says it uses them.
+LAYOUT_COMPONENTS = ("annotations", "shapes", "images", "updatemenus", "sliders", "grid", "selections")
+AXIS_COMPONENTS = ("rangeselector", "rangeslider")
 # A <script src>, or the timeline's preload and chart-loader.js's data-plotly (it adds the script itself).
 BUNDLE_SCRIPT = re.compile(r'(?:<script src|rel="preload" href|data-plotly)="/static/(vendor/plotly/[^"]+\.js)"')
 
@@ -35,9 +41,29 @@ def bundle_file(name: str) -> Path:
     return Path(path)
 
 
+def registered(bundle: Path, module_type: str) -> set[str]:
+    """The modules of a type the bundle registers: each is an object with moduleType:"…",name:"…"."""
+    return set(re.findall(rf'moduleType:"{module_type}",name:"(\w+)"', bundle.read_text(encoding="utf-8")))
+
+
 def registered_trace_types(bundle: Path) -> set[str]:
-    """The trace modules the bundle registers: each is an object with moduleType:"trace",name:"…"."""
-    return set(re.findall(r'moduleType:"trace",name:"(\w+)"', bundle.read_text(encoding="utf-8")))
+    return registered(bundle, "trace")
+
+
+def components_used(figure: dict) -> set[str]:
+    """The plotly.js components a figure needs beyond the always-present axes, hover and legend."""
+    layout = figure["layout"]
+    used = {name for name in LAYOUT_COMPONENTS if layout.get(name)}
+    for key, axis in layout.items():
+        if re.fullmatch(r"[xy]axis\d*", key):
+            used |= {name for name in AXIS_COMPONENTS if axis.get(name)}
+    for trace in figure["data"]:
+        if trace.get("error_x") or trace.get("error_y"):
+            used.add("errorbars")
+        marker = trace.get("marker", {})
+        if marker.get("showscale") or marker.get("colorbar"):
+            used.add("colorbar")
+    return used
 
 
 def page_bundle(client: Client, url: str) -> Path:
@@ -49,22 +75,22 @@ def page_bundle(client: Client, url: str) -> Path:
 
 
 @pytest.mark.parametrize("name", BUNDLES)
-def test_each_vendored_bundle_is_the_plotly_js_of_the_installed_plotly_package(name):
+def test_each_vendored_bundle_is_the_plotly_js_of_the_installed_plotly_package(name: str):
     version = plotly.offline.get_plotlyjs_version()
     with bundle_file(name).open(encoding="utf-8") as bundle:
         head = bundle.read(300)
     assert re.search(rf"plotly\.js \(\w+ - minified\) v{re.escape(version)}\b", head), head
     versions = (bundle_file(name).parent / "VERSIONS").read_text(encoding="utf-8")
-    npm_name = f"plotly.js-{name.removeprefix('plotly-').removesuffix('.min.js')}-dist-min"
-    assert re.search(rf"^{re.escape(npm_name)}\s+{re.escape(version)}\s", versions, re.M)
+    assert re.search(rf"^{re.escape(BUNDLES[name])}\s+{re.escape(version)}\s", versions, re.M)
 
 
 def test_the_bundles_register_their_trace_types_as_the_test_reads_them():
     # Guards the reader above: if a new plotly.js wrote its modules differently, the sets would be empty
     # and the next test would fail for the wrong reason.
-    assert {"scatter", "bar", "pie"} <= registered_trace_types(bundle_file("plotly-basic.min.js"))
+    assert registered_trace_types(bundle_file("plotly-timeline.min.js")) == {"scatter"}
     assert "scattergeo" in registered_trace_types(bundle_file("plotly-geo.min.js"))
-    assert "scattergeo" not in registered_trace_types(bundle_file("plotly-basic.min.js"))
+    assert {"legend", "fx", "annotations"} <= registered(bundle_file("plotly-timeline.min.js"), "component")
+    assert "colorbar" in registered(bundle_file("plotly-geo.min.js"), "component")
 
 
 def figures_of_the_timeline() -> list[dict]:
@@ -94,6 +120,15 @@ def test_every_figure_of_the_timeline_uses_only_trace_types_of_the_bundle_the_pa
 
 
 @pytest.mark.django_db
-def test_the_timeline_loads_the_basic_bundle_and_not_the_full_plotly_js(client):
-    assert page_bundle(client, "/").name == "plotly-basic.min.js"
+@pytest.mark.parametrize("url", ["/", "/embed/"])
+def test_every_component_the_charts_use_is_in_the_bundle_the_page_loads(client, url: str):
+    available = registered(page_bundle(client, url), "component")
+    needed = set().union(*(components_used(figure) for figure in figures_of_the_timeline()))
+    assert {"annotations", "rangeselector"} <= needed, "the figures use the components this test reads"
+    assert needed <= available, f"components {needed - available} are not in {url}'s bundle"
+
+
+@pytest.mark.django_db
+def test_the_timeline_loads_its_own_bundle_and_not_the_full_plotly_js(client):
+    assert page_bundle(client, "/").name == "plotly-timeline.min.js"
     assert finders.find(f"{VENDOR}/plotly.min.js") is None, "the 4.8 MB full bundle is not shipped"
