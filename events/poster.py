@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,9 +21,10 @@ from typing import Any
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-# Above this many points the poster would weigh more than it saves: the chart is then drawn by
-# plotly.js alone (large views are aggregated and already draw faster than any peer; README).
-POSTER_MAX_POINTS = 1500
+# Above this many points (markers and line vertices) the picture would cost the server more time than
+# it saves the reader: the chart is then drawn by plotly.js alone. Every view of events drawn one by one
+# (up to events/chart.py's AGGREGATE_THRESHOLD, with their index) stays under it.
+POSTER_MAX_POINTS = 12_000
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,7 @@ def _list(value: Any, length: int) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value] * length
 
 
-def _marker(x: float, y: float, *, size: float, symbol: str, colour: str, line: dict) -> str:
+def _marker(x: float, y: float, *, size: float, symbol: str, colour: str, line: dict[str, Any]) -> str:
     radius = size / 2
     hollow = symbol.endswith("-open")
     fill = "none" if hollow else colour
@@ -180,21 +182,49 @@ def _marker(x: float, y: float, *, size: float, symbol: str, colour: str, line: 
 
 
 def _path(points: list[tuple[float, float] | None], *, step: bool) -> str:
-    """An SVG path through the points, broken at None (plotly.js's gaps); `step` draws plotly's "hv"."""
+    """An SVG path through the points, broken at None (plotly.js's gaps); `step` draws plotly's "hv".
+
+    Whole pixels, each point relative to the one before: a few bytes a point, which gzip shrinks
+    further, where absolute coordinates would make the picture of a few thousand points weigh more
+    than the page."""
     commands, previous = [], None
     for point in points:
         if point is None:
             previous = None
             continue
-        x, y = point
+        x, y = round(point[0]), round(point[1])
         if previous is None:
-            commands.append(f"M{_n(x)},{_n(y)}")
+            commands.append(f"M{x} {y}")
         elif step:
-            commands.append(f"H{_n(x)}V{_n(y)}")
+            dx, dy = x - previous[0], y - previous[1]
+            commands.append((f"h{dx}" if dx else "") + (f"v{dy}" if dy else ""))
         else:
-            commands.append(f"L{_n(x)},{_n(y)}")
-        previous = point
+            commands.append(f"l{x - previous[0]} {y - previous[1]}")
+        previous = (x, y)
     return "".join(commands)
+
+
+class MarkerDefs:
+    """The <marker>s of one picture: each look of a marker (shape, size, colours) defined once and drawn
+    by the browser at every vertex of a path, in the path's order, as plotly.js draws its markers. The
+    ids carry the frame's name: both pictures are in one page."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.ids: dict[str, str] = {}
+
+    def id_of(self, shape: str) -> str:
+        if shape not in self.ids:
+            self.ids[shape] = f"{self.prefix}{len(self.ids)}"
+        return self.ids[shape]
+
+    def svg(self) -> str:
+        # Drawn around the vertex, in the plot's own units, never clipped to a marker box.
+        return "".join(
+            f'<marker id="{ident}" markerUnits="userSpaceOnUse" markerWidth="1" markerHeight="1" overflow="visible">'
+            f"{shape}</marker>"
+            for shape, ident in self.ids.items()
+        )
 
 
 def _stroke(line: dict[str, Any]) -> str:
@@ -207,6 +237,27 @@ def _stroke(line: dict[str, Any]) -> str:
 
 def _trace_marker(marker: dict[str, Any], point: tuple[float, float], *, size: float, symbol: str) -> str:
     return _marker(*point, size=size, symbol=symbol, colour=marker.get("color", "#444"), line=marker.get("line", {}))
+
+
+def _markers(trace: dict[str, Any], points: list[tuple[float, float] | None], defs: MarkerDefs) -> list[str]:
+    """A trace's markers: one path a look (size and symbol), a marker drawn at each of its vertices."""
+    marker = trace.get("marker", {})
+    sizes = _list(marker.get("size", 6), len(points))
+    symbols = _list(marker.get("symbol", "circle"), len(points))
+    # A bubble's size to the nearest pixel: the looks of an aggregated trace stay a few dozen.
+    looks: dict[tuple[int, str], list[tuple[float, float]]] = defaultdict(list)
+    for point, size, symbol in zip(points, sizes, symbols, strict=False):
+        if point is not None:
+            looks[round(float(size)), symbol].append(point)
+    parts = [f"<g{_opacity(trace)}>"]
+    for (size, symbol), at in looks.items():
+        ident = defs.id_of(_trace_marker(marker, (0, 0), size=size, symbol=symbol))
+        # A lone moveto has one vertex: markers are drawn at it as at any other.
+        use = f"url(#{ident})"
+        vertices = _path(at, step=False)
+        parts.append(f'<path d="{vertices}" fill="none" marker-start="{use}" marker-mid="{use}" marker-end="{use}"/>')
+    parts.append("</g>")
+    return parts
 
 
 def _legend_sample(trace: dict[str, Any], x: float, y: float) -> str:
@@ -274,6 +325,7 @@ def render(figure: dict[str, Any], frame: Frame) -> SafeString:
         f'<rect width="{frame.width}" height="{frame.height}" fill="#fff"/>',
     ]
     days = [d for trace in data for d in map(_day, trace.get("x", ())) if d is not None]
+    defs = MarkerDefs(f"poster-{'narrow' if frame is NARROW else 'wide'}-")
     if days:
         x_low, x_high = _span(days, pad=AXIS_PAD)
         x = Axis(x_low, x_high, plot.left, plot.right)
@@ -287,7 +339,7 @@ def render(figure: dict[str, Any], frame: Frame) -> SafeString:
         for trace in data:
             y = y_axes.get(trace.get("yaxis", "y"))
             if y is not None:
-                parts += _trace(trace, x, y)
+                parts += _trace(trace, x, y, defs)
         legend_top = plot.bottom + bottom - row_height / 2
         for trace, lx, row in legend:
             ly = legend_top + row * row_height
@@ -311,6 +363,7 @@ def render(figure: dict[str, Any], frame: Frame) -> SafeString:
                     note.get("text", ""),
                 )
             )
+    parts.insert(2, defs.svg())
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every text above went through format_html/escape
 
@@ -348,7 +401,7 @@ def _y_axes(data: list[dict], layout: dict[str, Any], plot: Plot, frame: Frame, 
     return axes
 
 
-def _trace(trace: dict[str, Any], x: Axis, y: Axis) -> list[str]:
+def _trace(trace: dict[str, Any], x: Axis, y: Axis, defs: MarkerDefs) -> list[str]:
     """One scatter trace: its fill to zero, its line and its markers, in plotly.js's order."""
     parts = []
     points = [
@@ -359,20 +412,11 @@ def _trace(trace: dict[str, Any], x: Axis, y: Axis) -> list[str]:
     step = line.get("shape") == "hv"
     drawn = [point for point in points if point is not None]
     if trace.get("fill") == "tozeroy" and drawn:
-        base = _n(y(0.0))
+        base, fill = round(y(0.0)), escape(trace.get("fillcolor", "none"))
         outline = _path(drawn, step=step).removeprefix("M")
-        parts.append(
-            f'<path d="M{_n(drawn[0][0])},{base}L{outline}V{base}Z" fill="{escape(trace.get("fillcolor", "none"))}"/>'
-        )
+        parts.append(f'<path d="M{round(drawn[0][0])} {base}L{outline}V{base}Z" fill="{fill}"/>')
     if "lines" in mode:
         parts.append(f'<path d="{_path(points, step=step)}" {_stroke(line)}/>')
     if "markers" in mode:
-        marker = trace.get("marker", {})
-        sizes = _list(marker.get("size", 6), len(points))
-        symbols = _list(marker.get("symbol", "circle"), len(points))
-        parts.append(f"<g{_opacity(trace)}>")
-        for point, size, symbol in zip(points, sizes, symbols, strict=False):
-            if point is not None:
-                parts.append(_trace_marker(marker, point, size=float(size), symbol=symbol))
-        parts.append("</g>")
+        parts += _markers(trace, points, defs)
     return parts

@@ -19,8 +19,13 @@ D = datetime.date
 
 
 def drawn_markers(svg: str) -> int:
-    """Markers of the plot (the legend's samples sit after the last trace, in the legend rows)."""
-    return len(re.findall(r"<circle |<polygon ", svg))
+    """Markers drawn: a <marker> at each vertex of the paths that use one, and the legend's samples (each
+    a shape of its own)."""
+    shapes = len(re.findall(r"<circle |<polygon ", re.sub(r"<marker .*?</marker>", "", svg)))
+    vertices = sum(
+        len(re.findall(r"-?\d+ -?\d+", path)) for path in re.findall(r'<path d="([^"]*)"[^>]*marker-mid=', svg)
+    )
+    return shapes + vertices
 
 
 def legend_entries(figure: dict) -> list[dict]:
