@@ -66,7 +66,8 @@ def poster(figure: dict[str, Any]) -> Poster | None:
     points = sum(len(trace.get("x", ())) for trace in figure["data"])
     if points > POSTER_MAX_POINTS:
         return None
-    return Poster(wide=render(figure, WIDE), narrow=render(figure, NARROW))
+    days = trace_days(figure)
+    return Poster(wide=render(figure, WIDE, days=days), narrow=render(figure, NARROW, days=days))
 
 
 # --- scales ------------------------------------------------------------------------------------
@@ -81,6 +82,20 @@ def _day(value: Any) -> float | None:
     if isinstance(value, datetime.datetime):
         value = value.date()
     return float(value.toordinal())
+
+
+def trace_days(figure: dict[str, Any]) -> list[list[float | None]]:
+    """Each trace's x values as day numbers, made once for both pictures. An aggregated figure repeats
+    each period's date in every category, so each distinct value is converted once."""
+    known: dict[Any, float | None] = {}
+    days = []
+    for trace in figure["data"]:
+        values = trace.get("x", ())
+        for value in values:
+            if value not in known:
+                known[value] = _day(value)
+        days.append([known[value] for value in values])
+    return days
 
 
 def _span(values: Iterable[float], *, pad: float) -> tuple[float, float]:
@@ -303,9 +318,11 @@ class Plot:
         return self.bottom - self.top
 
 
-def render(figure: dict[str, Any], frame: Frame) -> SafeString:
-    """The figure as one <svg> drawn for `frame`. Every text from the figure is escaped."""
+def render(figure: dict[str, Any], frame: Frame, *, days: list[list[float | None]] | None = None) -> SafeString:
+    """The figure as one <svg> drawn for `frame`, given its trace_days() if at hand. Every text from the
+    figure is escaped."""
     data, layout = figure["data"], figure["layout"]
+    days = trace_days(figure) if days is None else days
     # plotly.js shows a legend for two traces or more, unless the layout says otherwise.
     legend, rows = _legend(data if layout.get("showlegend", len(data) > 1) else [], frame)
     row_height = frame.legend_font_size * 1.5
@@ -324,10 +341,10 @@ def render(figure: dict[str, Any], frame: Frame) -> SafeString:
         ),
         f'<rect width="{frame.width}" height="{frame.height}" fill="#fff"/>',
     ]
-    days = [d for trace in data for d in map(_day, trace.get("x", ())) if d is not None]
+    every_day = [day for trace in days for day in trace if day is not None]
     defs = MarkerDefs(f"poster-{'narrow' if frame is NARROW else 'wide'}-")
-    if days:
-        x_low, x_high = _span(days, pad=AXIS_PAD)
+    if every_day:
+        x_low, x_high = _span(every_day, pad=AXIS_PAD)
         x = Axis(x_low, x_high, plot.left, plot.right)
         y_axes = _y_axes(data, layout, plot, frame, parts)
         for day, label in date_ticks(x_low, x_high, max_ticks=frame.max_x_ticks):
@@ -336,10 +353,10 @@ def render(figure: dict[str, Any], frame: Frame) -> SafeString:
             parts.append(
                 format_html('<text x="{}" y="{}" text-anchor="middle">{}</text>', px, _n(plot.bottom + 18), label)
             )
-        for trace in data:
+        for trace, trace_day in zip(data, days, strict=True):
             y = y_axes.get(trace.get("yaxis", "y"))
             if y is not None:
-                parts += _trace(trace, x, y, defs)
+                parts += _trace(trace, trace_day, x, y, defs)
         legend_top = plot.bottom + bottom - row_height / 2
         for trace, lx, row in legend:
             ly = legend_top + row * row_height
@@ -401,12 +418,13 @@ def _y_axes(data: list[dict], layout: dict[str, Any], plot: Plot, frame: Frame, 
     return axes
 
 
-def _trace(trace: dict[str, Any], x: Axis, y: Axis, defs: MarkerDefs) -> list[str]:
-    """One scatter trace: its fill to zero, its line and its markers, in plotly.js's order."""
+def _trace(trace: dict[str, Any], days: list[float | None], x: Axis, y: Axis, defs: MarkerDefs) -> list[str]:
+    """One scatter trace (its x values as day numbers): its fill to zero, its line and its markers, in
+    plotly.js's order."""
     parts = []
     points = [
-        None if xv is None or yv is None else (x(_day(xv)), y(float(yv)))
-        for xv, yv in zip(trace.get("x", ()), trace.get("y", ()), strict=False)
+        None if day is None or yv is None else (x(day), y(float(yv)))
+        for day, yv in zip(days, trace.get("y", ()), strict=False)
     ]
     mode, line = trace.get("mode", ""), trace.get("line", {})
     step = line.get("shape") == "hv"
