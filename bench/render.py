@@ -400,6 +400,10 @@ def print_table(results: list[dict], timeout: float) -> None:
     def cell(result: dict) -> str:
         return f"{result['drawn_ms']:,.0f} ms" if result["drawn_ms"] is not None else f"> {timeout:.0f} s"
 
+    def kib(result: dict, key: str) -> str:
+        """Bytes are counted on a page that has drawn; one past the timeout has none to show."""
+        return f"{result[key] / 1024:,.0f}" if key in result else "—"
+
     sizes = sorted({r["events"] for r in results})
     by = {(r["events"], r["target"]): r for r in results}
     print(
@@ -414,8 +418,7 @@ def print_table(results: list[dict], timeout: float) -> None:
             f"| {size:,} ({ours['shown']:,}) | "
             + " | ".join(cell(by[(size, target)]) for target in TARGETS if (size, target) in by)
             + (f" | {ours['interactive_ms']:,.0f} ms" if "interactive_ms" in ours else " | –")
-            + f" | {ours.get('first_visit_gzip_bytes', 0) / 1024:,.0f} / "
-            f"{timelinejs.get('first_visit_gzip_bytes', 0) / 1024:,.0f}"
+            + f" | {kib(ours, 'first_visit_gzip_bytes')} / {kib(timelinejs, 'first_visit_gzip_bytes')}"
             f" | {ours.get('repeat_visit_bytes', 0) / 1024:,.1f}"
             f" | {ours['html_ms']:,.0f} ({ours['html_cached_ms']:,.1f}) |"
         )
