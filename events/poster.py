@@ -170,6 +170,11 @@ class Axis:
     def __call__(self, value: float) -> float:
         return self.start + (value - self.low) / (self.high - self.low) * (self.end - self.start)
 
+    def pixels(self, values: Iterable[float | None]) -> list[int | None]:
+        """Many values at once, to whole pixels (None stays a gap): the paths are drawn in pixels."""
+        low, start, scale = self.low, self.start, (self.end - self.start) / (self.high - self.low)
+        return [None if value is None else round(start + (value - low) * scale) for value in values]
+
 
 # --- drawing -----------------------------------------------------------------------------------
 
@@ -196,18 +201,18 @@ def _marker(x: float, y: float, *, size: float, symbol: str, colour: str, line: 
     return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(radius)}" {paint}/>'
 
 
-def _path(points: list[tuple[float, float] | None], *, step: bool) -> str:
-    """An SVG path through the points, broken at None (plotly.js's gaps); `step` draws plotly's "hv".
+def _path(points: list[tuple[int, int] | None], *, step: bool) -> str:
+    """An SVG path through the points (whole pixels), broken at None (plotly.js's gaps); `step` draws
+    plotly's "hv".
 
-    Whole pixels, each point relative to the one before: a few bytes a point, which gzip shrinks
-    further, where absolute coordinates would make the picture of a few thousand points weigh more
-    than the page."""
+    Each point relative to the one before: a few bytes a point, which gzip shrinks further, where
+    absolute coordinates would make the picture of a few thousand points weigh more than the page."""
     commands, previous = [], None
     for point in points:
         if point is None:
             previous = None
             continue
-        x, y = round(point[0]), round(point[1])
+        x, y = point
         if previous is None:
             commands.append(f"M{x} {y}")
         elif step:
@@ -215,7 +220,7 @@ def _path(points: list[tuple[float, float] | None], *, step: bool) -> str:
             commands.append((f"h{dx}" if dx else "") + (f"v{dy}" if dy else ""))
         else:
             commands.append(f"l{x - previous[0]} {y - previous[1]}")
-        previous = (x, y)
+        previous = point
     return "".join(commands)
 
 
@@ -254,13 +259,13 @@ def _trace_marker(marker: dict[str, Any], point: tuple[float, float], *, size: f
     return _marker(*point, size=size, symbol=symbol, colour=marker.get("color", "#444"), line=marker.get("line", {}))
 
 
-def _markers(trace: dict[str, Any], points: list[tuple[float, float] | None], defs: MarkerDefs) -> list[str]:
+def _markers(trace: dict[str, Any], points: list[tuple[int, int] | None], defs: MarkerDefs) -> list[str]:
     """A trace's markers: one path a look (size and symbol), a marker drawn at each of its vertices."""
     marker = trace.get("marker", {})
     sizes = _list(marker.get("size", 6), len(points))
     symbols = _list(marker.get("symbol", "circle"), len(points))
     # A bubble's size to the nearest pixel: the looks of an aggregated trace stay a few dozen.
-    looks: dict[tuple[int, str], list[tuple[float, float]]] = defaultdict(list)
+    looks: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
     for point, size, symbol in zip(points, sizes, symbols, strict=False):
         if point is not None:
             looks[round(float(size)), symbol].append(point)
@@ -422,19 +427,20 @@ def _trace(trace: dict[str, Any], days: list[float | None], x: Axis, y: Axis, de
     """One scatter trace (its x values as day numbers): its fill to zero, its line and its markers, in
     plotly.js's order."""
     parts = []
-    points = [
-        None if day is None or yv is None else (x(day), y(float(yv)))
-        for day, yv in zip(days, trace.get("y", ()), strict=False)
-    ]
+    ys = y.pixels(None if value is None else float(value) for value in trace.get("y", ()))
+    points = [None if px is None or py is None else (px, py) for px, py in zip(x.pixels(days), ys, strict=False)]
     mode, line = trace.get("mode", ""), trace.get("line", {})
     step = line.get("shape") == "hv"
     drawn = [point for point in points if point is not None]
+    # The line and the fill's outline are one path when the line has no gaps (the index has none).
+    line_path = _path(points, step=step) if "lines" in mode else None
     if trace.get("fill") == "tozeroy" and drawn:
         base, fill = round(y(0.0)), escape(trace.get("fillcolor", "none"))
-        outline = _path(drawn, step=step).removeprefix("M")
-        parts.append(f'<path d="M{round(drawn[0][0])} {base}L{outline}V{base}Z" fill="{fill}"/>')
-    if "lines" in mode:
-        parts.append(f'<path d="{_path(points, step=step)}" {_stroke(line)}/>')
+        whole = line_path if line_path is not None and len(drawn) == len(points) else _path(drawn, step=step)
+        outline = whole.removeprefix("M")
+        parts.append(f'<path d="M{drawn[0][0]} {base}L{outline}V{base}Z" fill="{fill}"/>')
+    if line_path is not None:
+        parts.append(f'<path d="{line_path}" {_stroke(line)}/>')
     if "markers" in mode:
         parts += _markers(trace, points, defs)
     return parts
