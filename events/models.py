@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
-from django.db import connection, models
+from django.db import connection, models, router, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Trim
 from django.urls import reverse
@@ -38,8 +38,8 @@ def accepted_dates() -> tuple[datetime.date, datetime.date]:
 class EditConflict(Exception):
     """Someone else saved this event after it was loaded: refusing to overwrite their change.
 
-    Raised inside the save's transaction, which it marks for rollback: a caller that wants to go on
-    after catching it wraps the save in its own transaction.atomic().
+    Raised before anything is written, from the save's own atomic block (a savepoint inside the
+    caller's transaction), so a caller that catches it may go on.
     """
 
     def __init__(self, event: Event, expected_version: int) -> None:
@@ -351,30 +351,24 @@ class Event(Stamped):
             super().save(*args, **kwargs)
             return
         loaded = self.version
-        self._expected_version = loaded
-        self.version = loaded + 1
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         try:
-            super().save(*args, **kwargs)
+            with transaction.atomic(using=using):
+                # Compare and increment first: the row is ours (locked) until the transaction ends, and no
+                # row claimed means someone saved (or deleted the event) after this copy was loaded.
+                claimed = type(self)._base_manager.using(using).filter(pk=self.pk, version=loaded)
+                if not claimed.update(version=loaded + 1):
+                    raise EditConflict(self, loaded)
+                self.version = loaded + 1
+                super().save(*args, **kwargs)
         except BaseException:
             self.version = loaded
             raise
-        finally:
-            self._expected_version = None
 
     def get_absolute_url(self) -> str:
         return reverse("events:detail", kwargs={"slug": self.slug})
-
-    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
-        """The compare-and-increment of the version: no row updated means someone saved in between."""
-        expected = getattr(self, "_expected_version", None)
-        if expected is None:
-            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
-        updated = super()._do_update(base_qs.filter(version=expected), using, pk_val, values, update_fields, True)
-        if not updated:
-            raise EditConflict(self, expected)
-        return updated
 
     @property
     def is_public(self) -> bool:
