@@ -22,8 +22,9 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 # Above this many points (markers and line vertices) the picture would cost the server more time than
-# it saves the reader: the chart is then drawn by plotly.js alone. Every view of events drawn one by one
-# (up to events/chart.py's AGGREGATE_THRESHOLD, with their index) stays under it.
+# it saves the reader: the chart is then drawn by plotly.js alone. Aggregated views (at most 2,800
+# markers) and views of events drawn one by one (up to events/chart.py's AGGREGATE_THRESHOLD), each with
+# an index of at most 1,500 points, stay under it unless thousands of reaction lines join the events.
 POSTER_MAX_POINTS = 12_000
 
 
