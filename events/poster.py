@@ -167,13 +167,14 @@ class Axis:
         # A range of one value (a figure's own fixed range, say) is drawn as one unit around it.
         self.low, self.high = (low, high) if high != low else (low - 0.5, low + 0.5)
         self.start, self.end = start, end
+        self.scale = (end - start) / (self.high - self.low)
 
     def __call__(self, value: float) -> float:
-        return self.start + (value - self.low) / (self.high - self.low) * (self.end - self.start)
+        return self.start + (value - self.low) * self.scale
 
     def pixels(self, values: Iterable[float | None]) -> list[int | None]:
         """Many values at once, to whole pixels (None stays a gap): the paths are drawn in pixels."""
-        low, start, scale = self.low, self.start, (self.end - self.start) / (self.high - self.low)
+        low, start, scale = self.low, self.start, self.scale
         return [None if value is None else round(start + (value - low) * scale) for value in values]
 
 
