@@ -24,12 +24,13 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from events import selectors
-from events.export import event_url_parts
 from events.filters import EventFilter, describe
 from events.models import Actor, Country, EventType, Region
 from events.tension import WINDOW_DAYS, tension_index
+from exports import geojson, timelinejs
+from exports.csv import event_url_parts
 
-from . import changes, geojson, timelinejs
+from . import changes
 from .pagination import KeysetPagination, decode_cursor, encode_cursor
 from .serializers import (
     ActorSerializer,

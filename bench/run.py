@@ -1,8 +1,8 @@
 """Benchmark of the CSV export (not a test): rows per second and peak memory at 10k, 100k and 1M events.
 
 For each size, in a dedicated PostgreSQL database (tension_bench unless BENCH_DATABASE_URL says otherwise):
-  python  the Python streaming path (events.export.python_csv), consumed fully
-  copy    the COPY fast path (events.export.copy_csv), the one /export.csv takes on PostgreSQL
+  python  the Python streaming path (exports.csv.python_csv), consumed fully
+  copy    the COPY fast path (exports.csv.copy_csv), the one /export.csv takes on PostgreSQL
   raw     PostgreSQL's own `COPY events_event TO STDOUT (FORMAT csv)` of the same rows: the floor
 
 Each measurement runs in a fresh process, so ru_maxrss (the process's peak resident memory) is its own;
@@ -103,7 +103,8 @@ def bulk_load() -> Iterator[None]:
     own definitions."""
     from django.db import connection
 
-    from events import export_lists, summary
+    from events import summary
+    from events.db import export_lists
 
     sqlite_triggers = []
     lists_set_aside = export_lists.suspended() if connection.vendor == "postgresql" else nullcontext()
@@ -229,9 +230,9 @@ def held_events() -> int:
 def measure(path: str, *, trace: bool) -> dict:
     from django.db import connection
 
-    from events import export
     from events.models import event_path_parts
     from events.selectors import event_filter
+    from exports import csv as export
 
     # A serving process has its URLconf loaded; this fresh one would import it (0.2 s) at the export's
     # first reverse() of the event URL, inside the timing: reverse it once before.

@@ -6,7 +6,7 @@ def install_export_lists(*, using: str, **kwargs) -> None:
     """After every migrate: the COPY path's joined lists, as the record now describes them (PostgreSQL)."""
     from django.db import connections
 
-    from . import export_lists
+    from events.db import export_lists
 
     if connections[using].vendor == "postgresql":
         export_lists.install(using)

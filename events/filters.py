@@ -11,8 +11,8 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
-from .models import ESCALATION_MAX, ESCALATION_MIN, Actor, Country, Event, EventActor, EventType, Region
-from .text import is_single_line_clean, unreadable_query_names
+from events.models import ESCALATION_MAX, ESCALATION_MIN, Actor, Country, Event, EventActor, EventType, Region
+from events.text import is_single_line_clean, unreadable_query_names
 
 SORTS = {
     "-date": ("Newest first", ("-date", "-id")),

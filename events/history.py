@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import models
 
-from .models import Event, EventActor, Reaction, Source
+from events.models import Event, EventActor, Reaction, Source
 
 
 @dataclass(frozen=True)

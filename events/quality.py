@@ -18,7 +18,7 @@ from itertools import islice
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Trim
 
-from .models import Event, EventType, Reaction, Source
+from events.models import Event, EventType, Reaction, Source
 
 ERROR, WARNING = "error", "warning"
 SEVERITIES = (ERROR, WARNING)

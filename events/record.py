@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.db.models import Model, Q
 
-from .models import PUBLIC_STATUSES, Event, EventActor, EventType, Reaction, Source
+from events.models import PUBLIC_STATUSES, Event, EventActor, EventType, Reaction, Source
 
 MULTI_VALUE_SEPARATOR = "; "
 

@@ -10,8 +10,8 @@ from django.db import connection
 from django.db.models import Count
 from django.http import Http404
 
-from .filters import EventFilter
-from .models import PUBLIC_STATUSES, Event, EventQuerySet, Reaction, Source
+from events.filters import EventFilter
+from events.models import PUBLIC_STATUSES, Event, EventQuerySet, Reaction, Source
 
 
 def public_events(*, include_retracted: bool = True) -> EventQuerySet:

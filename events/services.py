@@ -13,8 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Event
-from .roles import PUBLISH_PERMISSION
+from events.models import Event
+from events.roles import PUBLISH_PERMISSION
 
 User = AbstractBaseUser | AnonymousUser
 

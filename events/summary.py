@@ -19,8 +19,8 @@ from django.db import connection, transaction
 from django.db.models import Count, DateField, F, QuerySet, Sum
 from django.db.models.functions import Cast, Coalesce
 
-from .filters import EventFilter
-from .models import (
+from events.filters import EventFilter
+from events.models import (
     ESCALATION_DECIMALS,
     ESCALATION_TENTHS,
     NO_COUNTRY,
@@ -30,7 +30,7 @@ from .models import (
     DayTotals,
     Event,
 )
-from .tension import DailyTotals
+from events.tension import DailyTotals
 
 # The filters the totals can answer; `sort` and `include_retracted` only order or widen the statuses.
 SUMMARY_FILTERS = frozenset(

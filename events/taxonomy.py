@@ -117,7 +117,7 @@ def ensure_event_types() -> None:
     Migration 0002 loads the taxonomy; this is for databases emptied since (a test's flush)."""
     from decimal import Decimal
 
-    from .models import EventType
+    from events.models import EventType
 
     for slug, name, category, cameo_code, escalation, description in EVENT_TYPES:
         EventType.objects.get_or_create(

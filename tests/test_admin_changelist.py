@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from events.admin import EstimatedCountPaginator
+from editorial.admin import EstimatedCountPaginator
 from events.models import Event, EventActor
 from tests import factories
 

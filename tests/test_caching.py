@@ -135,7 +135,7 @@ def test_errors_are_not_cached(client, reader_cache, shown):
 
 
 def test_a_large_export_streams_to_the_cache_in_blocks_and_back(client, reader_cache, shown, monkeypatch):
-    from events import caching
+    from readers import caching
 
     monkeypatch.setattr(caching, "CACHED_BLOCK_BYTES", 100)
     for n in range(20):
@@ -147,7 +147,7 @@ def test_a_large_export_streams_to_the_cache_in_blocks_and_back(client, reader_c
 
 
 def test_an_export_past_the_bound_is_streamed_but_not_kept(client, reader_cache, shown, monkeypatch):
-    from events import caching
+    from readers import caching
 
     monkeypatch.setattr(caching, "MAX_CACHED_BYTES", 200)
     _, first_body = get(client, "/export.csv")
@@ -157,7 +157,7 @@ def test_an_export_past_the_bound_is_streamed_but_not_kept(client, reader_cache,
 
 
 def test_the_data_version_moves_with_a_write_and_not_with_a_read(shown):
-    from events.caching import data_version
+    from readers.caching import data_version
 
     before = data_version()
     Event.objects.filter(slug="patriot").exists()

@@ -1,4 +1,4 @@
-"""events/chart.py: the figure drawn on `/`, its contents, its aggregated view and its bounded size."""
+"""readers/figures/chart.py: the figure drawn on `/`, its contents, its aggregated view and its bounded size."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from events.chart import AGGREGATE_THRESHOLD, MAX_PERIODS, build_chart
 from events.models import Event, EventType
 from events.selectors import event_filter
+from readers.figures.chart import AGGREGATE_THRESHOLD, MAX_PERIODS, build_chart
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -149,8 +149,8 @@ def test_decimal_escalation_reaches_the_browser_as_numbers():
 
 
 def test_an_empty_view_says_that_nothing_matches(db):
-    from events.chart import build_chart
     from events.models import Event
+    from readers.figures.chart import build_chart
 
     figure = build_chart(Event.objects.none()).figure
     assert figure["layout"]["annotations"][0]["text"] == "No events match these filters"

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from events import importing
+from editorial import importing
 from events.models import Event, EventActor, Reaction, Source
 from events.record import NAMES as EXPORT_COLUMNS
 from tests import factories

@@ -16,11 +16,12 @@ from django.db import connection, transaction
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from events import importing, services, summary
-from events.chart import build_chart
+from editorial import importing
+from events import services, summary
 from events.models import DailyTotal, DailyTypeTotal, Event, Region
 from events.selectors import event_filter
 from events.tension import DailyTotals, tension_index
+from readers.figures.chart import build_chart
 from tests import factories
 from tests.test_csv_import import csv_file, row
 
@@ -245,7 +246,7 @@ def test_the_aggregated_chart_from_the_totals_costs_the_same_queries_at_any_size
 
 
 def test_the_aggregated_timeline_page_costs_the_same_queries_at_any_size(client, varied, monkeypatch):
-    from events import chart
+    from readers.figures import chart
 
     monkeypatch.setattr(chart, "AGGREGATE_THRESHOLD", 10)
 
@@ -265,7 +266,7 @@ def test_the_aggregated_timeline_page_costs_the_same_queries_at_any_size(client,
 
 @pytest.mark.parametrize("query", ["", "region=baltic-states&date_from=2023-05-01", "date_from=2024-01-01"])
 def test_the_embed_draws_from_the_totals_the_figure_of_the_events(client, varied, monkeypatch, query):
-    from events import chart
+    from readers.figures import chart
 
     monkeypatch.setattr(chart, "AGGREGATE_THRESHOLD", 10)
     reads = []

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from django.test.utils import override_settings
 
-from events.embedding import EMBED_HEIGHT, EMBED_WIDTH
+from readers.embedding import EMBED_HEIGHT, EMBED_WIDTH
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -17,10 +17,10 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
-from events import export
 from events.models import Event, EventActor, Source
 from events.record import NAMES as EXPORT_COLUMNS
 from events.selectors import event_filter
+from exports import csv as export
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -397,7 +397,7 @@ def test_the_column_documentation_names_every_column():
 
 
 def test_the_demo_export_imports_back_unchanged(client, demo):
-    from events import importing
+    from editorial import importing
 
     raw = body(client.get("/export.csv?include_retracted=on"))
     report = importing.import_events(file=io.BytesIO(raw), dry_run=True)
@@ -406,7 +406,7 @@ def test_the_demo_export_imports_back_unchanged(client, demo):
 
 
 def test_a_neutralised_cell_imports_back_unchanged(client):
-    from events import importing
+    from editorial import importing
 
     factories.published_event(slug="formula", title="=1+1 and 'quoted'", summary="-8 is de-escalation")
     raw = body(client.get("/export.csv"))

@@ -1,4 +1,4 @@
-"""The COPY path's joined lists (events/export_lists.py) stay what a full rebuild gives after every kind
+"""The COPY path's joined lists (events/db/export_lists.py) stay what a full rebuild gives after every kind
 of write: a linked row added, changed, moved or deleted, a value renamed where it is read through, the
 event reacted to unpublished, an event deleted, a table emptied, bulk writes, and two writers at once.
 PostgreSQL only (SQLite exports by the Python path, which reads the linked rows itself; the command
@@ -15,8 +15,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from events import export_lists
-from events.export_lists import EXPORT_LISTS_TABLE
+from events.db import export_lists
+from events.db.export_lists import EXPORT_LISTS_TABLE
 from events.models import Actor, Event, EventActor, Reaction, Source
 from events.record import LISTS
 from events.taxonomy import ensure_event_types

@@ -12,10 +12,10 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from events import export
-from events.export_lists import EXPORT_LISTS_TABLE
+from events.db.export_lists import EXPORT_LISTS_TABLE
 from events.models import Event, EventActor, Source
 from events.selectors import event_filter
+from exports import csv as export
 from tests import factories
 
 pytestmark = pytest.mark.postgres

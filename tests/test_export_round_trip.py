@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from events import importing
+from editorial import importing
 from events.models import Event
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.http import QueryDict
 
-from events.feeds import FEED_ITEMS
 from events.models import Event
 from events.selectors import event_filter
+from exports.atom import FEED_ITEMS
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from django.template import Context, Template
 from django.utils.html import json_script
 
-from events.templatetags.figures import figure_json
+from readers.templatetags.figures import figure_json
 
 HOSTILE = {
     "data": [

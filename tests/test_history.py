@@ -5,7 +5,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from events import importing, services
+from editorial import importing
+from events import services
 from events.models import Event, EventActor, Source
 from tests import factories
 

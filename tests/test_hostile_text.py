@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from events import importing
+from editorial import importing
 from events.models import Event, Source
 from events.text import printable
 from tests import factories

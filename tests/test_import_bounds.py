@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from events import importing
+from editorial import importing
 from events.models import Event
 
 pytestmark = pytest.mark.django_db

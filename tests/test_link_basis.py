@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from events import services
-from events.chart import build_chart
 from events.models import Event, Reaction, Source
 from events.selectors import event_filter
+from readers.figures.chart import build_chart
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from events.map import EUROPE, MARKER_SIZE_MAX, MARKER_SIZE_MIN, WORLD, marker_size, months_between
 from events.models import ESCALATION_MAX, ESCALATION_MIN, Event
+from readers.figures.map import EUROPE, MARKER_SIZE_MAX, MARKER_SIZE_MIN, WORLD, marker_size, months_between
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from events import importing
+from editorial import importing
 from events.models import Event
 from events.tension import tension_index
 from tests import factories

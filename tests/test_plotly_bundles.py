@@ -18,9 +18,9 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 
-from events.chart import build_chart
 from events.models import Event
 from events.selectors import event_filter
+from readers.figures.chart import build_chart
 from tests import factories
 
 D = datetime.date

@@ -1,4 +1,4 @@
-"""The chart's still picture (events/poster.py): the figure plotly.js draws, drawn on the server as SVG,
+"""The chart's still picture (readers/figures/poster.py): the figure plotly.js draws, drawn on the server as SVG,
 on screen at the first paint and for readers without JavaScript, hidden once plotly.js has drawn."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import re
 import pytest
 from django.utils.html import escape
 
-from events.chart import build_chart
 from events.models import Event
-from events.poster import NARROW, POSTER_MAX_POINTS, WIDE, date_ticks, nice_ticks, poster, render
 from events.selectors import event_filter
+from readers.figures.chart import build_chart
+from readers.figures.poster import NARROW, POSTER_MAX_POINTS, WIDE, date_ticks, nice_ticks, poster, render
 from tests.browser_helpers import PLOTLY, load_demo_record
 
 D = datetime.date
@@ -132,7 +132,7 @@ def test_the_timeline_page_carries_the_picture_and_leaves_plotly_to_the_loader(c
 
 
 def test_a_large_view_is_drawn_by_plotly_alone(client, record, monkeypatch):
-    monkeypatch.setattr("events.poster.POSTER_MAX_POINTS", 1)
+    monkeypatch.setattr("readers.figures.poster.POSTER_MAX_POINTS", 1)
     html = client.get("/").content.decode()
     assert 'id="timeline-chart"' in html and 'id="chart-poster"' not in html
 

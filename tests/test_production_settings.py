@@ -122,7 +122,7 @@ from django.core.management import call_command
 from django.http import QueryDict
 from django.utils import timezone
 call_command("migrate", verbosity=0)
-from events.export import python_csv
+from exports.csv import python_csv
 from events.models import Event, EventType
 from events.selectors import event_filter
 kind = EventType.objects.get(slug="official-warning")

@@ -11,9 +11,10 @@ from django.core.cache import cache
 from django.db import models
 from django.template.loader import render_to_string
 
-from events import export, importing
+from editorial import importing
 from events.models import Event
 from events.record import IMPORTED, NAMES, RECORD, REQUIRED_COLUMNS, Kind
+from exports import csv as export
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from events import chart
 from events.selectors import event_filter
 from events.taxonomy import ensure_event_types
 from events.zoom import BadRange, narrowed, parse_range
+from readers.figures import chart
 from tests import factories
 
 D = datetime.date

@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "events",
+    "readers",
+    "exports",
+    "editorial",
 ]
 
 MIDDLEWARE = [
@@ -188,7 +191,7 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],
-        # Only /embed/ may be framed: events/views_embed.py replaces this with EMBED_FRAME_ANCESTORS.
+        # Only /embed/ may be framed: readers/embed.py replaces this with EMBED_FRAME_ANCESTORS.
         "frame-ancestors": [NONE],
     }
 }
@@ -230,7 +233,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "WARNING")},
 }
 
-# --- Bounded input (events/models.py, events/importing.py) ---
+# --- Bounded input (events/models.py, editorial/importing) ---
 # The dates an event may carry (ISO dates): outside them a date is refused with a clear message.
 EVENT_EARLIEST_DATE = env.text("EVENT_EARLIEST_DATE", "1900-01-01")
 EVENT_LATEST_DATE = env.text("EVENT_LATEST_DATE", "2100-12-31")
@@ -240,7 +243,7 @@ try:
 except ValueError as exc:
     raise SettingError(f"EVENT_EARLIEST_DATE/EVENT_LATEST_DATE: {exc} (use ISO dates, e.g. 1900-01-01).") from None
 
-# The CSV import (events/importing.py): what one file may hold. The admin's upload is bounded by
+# The CSV import (editorial/importing): what one file may hold. The admin's upload is bounded by
 # size and rows (it must finish within a web request); larger files go through
 # `manage.py import_events FILE`, which has the same checks but no size limit.
 IMPORT_MAX_UPLOAD_BYTES = env.integer("IMPORT_MAX_UPLOAD_BYTES", 10 * 1000 * 1000, minimum=1)
@@ -252,12 +255,12 @@ IMPORT_MAX_CELL_CHARS = env.integer("IMPORT_MAX_CELL_CHARS", 100_000, minimum=10
 IMPORT_UPLOAD_MAX_AGE_SECONDS = env.integer("IMPORT_UPLOAD_MAX_AGE_SECONDS", 3600, minimum=60)
 # An upload over IMPORT_MAX_UPLOAD_BYTES is dropped while it streams in, never stored.
 FILE_UPLOAD_HANDLERS = [
-    "events.importing.BoundedUploadHandler",
+    "editorial.importing.BoundedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-# Caches (readers' pages, the export and the feed, keyed on the data version: events/caching.py).
+# Caches (readers' pages, the export and the feed, keyed on the data version: readers/caching.py).
 # Local memory by default (one process); CACHE_URL=redis://host:6379/0 shares one Redis between several
 # app servers (Django's own Redis backend). CACHE_KEY_PREFIX separates sites sharing a Redis database.
 CACHE_URL = env.text("CACHE_URL")

@@ -11,7 +11,7 @@ admin.site.enable_nav_sidebar = False
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("", include("events.urls")),
+    path("", include("readers.urls")),
     path("", include("api.urls")),  # /api/… and the view's GeoJSON and TimelineJS exports
 ]
 

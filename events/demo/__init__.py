@@ -19,7 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ..models import Actor, Country, Event, EventActor, EventType, Reaction, Region, Source
+from events.models import Actor, Country, Event, EventActor, EventType, Reaction, Region, Source
 
 DEMO_FILE = Path(__file__).with_name("baltic.json")
 

@@ -1,6 +1,6 @@
 // Loads a chart's scripts (plotly.js, then the page's own: timeline.js or embed.js, named by the chart's
 // data-plotly and data-chart-script) once the page has been painted, so that the filters, the table and
-// the chart's still picture (events/poster.py) are on screen and usable before plotly.js spends its few
+// the chart's still picture (readers/figures/poster.py) are on screen and usable before plotly.js spends its few
 // hundred milliseconds of evaluation. The <link rel="preload"> in the head has
 // already fetched both files; no inline script, so the Content-Security-Policy stays strict.
 (function () {

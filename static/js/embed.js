@@ -1,4 +1,4 @@
-// Draws an embedded view (figure built by events/chart.py, as on the timeline) inside another site's
+// Draws an embedded view (figure built by readers/figures/chart.py, as on the timeline) inside another site's
 // <iframe>. Every click opens a new tab on our site: the frame itself never navigates.
 (function () {
   "use strict";

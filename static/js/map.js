@@ -1,4 +1,4 @@
-// Draws the map of a filtered view (figure built by events/map.py, in a <script type="application/json">)
+// Draws the map of a filtered view (figure built by readers/figures/map.py, in a <script type="application/json">)
 // with plotly.js's geo bundle, and wires the clicks and the month slider. No inline script (strict CSP).
 //
 // The geography is our own static topojson: fetched here from its exact (in production, hashed) URL and

@@ -1,4 +1,4 @@
-// Draws the timeline's figure (JSON built by events/chart.py, in a <script type="application/json">)
+// Draws the timeline's figure (JSON built by readers/figures/chart.py, in a <script type="application/json">)
 // and wires the clicks. No inline script anywhere, so a strict Content-Security-Policy can be set.
 (function () {
   "use strict";
@@ -41,7 +41,7 @@
     return query ? url + (url.indexOf("?") === -1 ? "?" : "&") + "back=" + encodeURIComponent(query) : url;
   }
 
-  // Hover texts are escaped HTML (events/chart.py); the pick panel sets text, so decode them first.
+  // Hover texts are escaped HTML (readers/figures/chart.py); the pick panel sets text, so decode them first.
   function plain(html) {
     var box = document.createElement("textarea");
     box.innerHTML = html;
@@ -74,7 +74,7 @@
 
   var picked = null;
   function showPick(target, data) {
-    // data: [url, date, title, actors, type] as built by events/chart.py
+    // data: [url, date, title, actors, type] as built by readers/figures/chart.py
     var date = document.createElement("p");
     date.className = "chart-pick__date";
     date.textContent = plain(data[1]) + " · " + plain(data[4]);

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from events import importing
+from editorial import importing
 
 BAR_WIDTH = 30
 ERRORS_SHOWN = 50

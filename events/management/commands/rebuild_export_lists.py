@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from events import export_lists
+from events.db import export_lists
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
 // Select2 (Django's autocomplete) draws a combobox named only by its current text: an empty one has
-// no name at all. Name each after its field's label (or the aria-label events/admin.py gives inline
+// no name at all. Name each after its field's label (or the aria-label editorial/admin gives inline
 // cells), followed by the current text, for every autocomplete on the page and in rows added later,
 // whenever Select2 draws it.
 "use strict";

@@ -1,6 +1,6 @@
 """The map of a filtered view: one Plotly `scattergeo` figure, built from the same events as the timeline.
 
-Colours are the timeline's (events/chart.py), the marker's size grows with escalation, and the
+Colours are the timeline's (readers/figures/chart.py), the marker's size grows with escalation, and the
 geography is Natural Earth topojson served from our static files (static/vendor/plotly/topojson/):
 Europe at 1:50m when every located event lies in Plotly's Europe frame, the world at 1:110m otherwise.
 static/js/map.js registers that file in `window.PlotlyGeoAssets` before drawing, so plotly.js never
@@ -21,8 +21,8 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, Q, QuerySet
 
-from .chart import CATEGORY_COLOURS, symbol
-from .models import ESCALATION_MAX, ESCALATION_MIN, Event, EventType, event_path_parts, format_date
+from events.models import ESCALATION_MAX, ESCALATION_MIN, Event, EventType, event_path_parts, format_date
+from readers.figures.chart import CATEGORY_COLOURS, symbol
 
 # The most points one map draws. Past it the most recent located events are drawn and the page says
 # so: neither the rows loaded nor the JSON sent grow with the record.

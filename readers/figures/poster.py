@@ -5,7 +5,7 @@ page carries this poster of the figure: on screen at the first paint, before any
 chart for a reader without JavaScript. Once plotly.js has drawn the interactive chart over it, the
 poster is hidden (static/js/timeline.js, static/css/site.css). Everything it shows (points, colours,
 symbols, sizes, link lines and their dashes, the index, axis titles, legend names) is read from the
-figure built by events/chart.py; only the drawing is here. Axis ranges and ticks are chosen the way
+figure built by readers/figures/chart.py; only the drawing is here. Axis ranges and ticks are chosen the way
 plotly.js's autorange does it, closely enough that the swap is a settle, not a jump.
 """
 
@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 # Above this many points (markers and line vertices) the picture would cost the server more time than
 # it saves the reader: the chart is then drawn by plotly.js alone. Aggregated views (at most 2,800
-# markers) and views of events drawn one by one (up to events/chart.py's AGGREGATE_THRESHOLD), each with
+# markers) and views of events drawn one by one (up to readers/figures/chart.py's AGGREGATE_THRESHOLD), each with
 # an index of at most 1,500 points, stay under it unless thousands of reaction lines join the events.
 POSTER_MAX_POINTS = 12_000
 

@@ -10,14 +10,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from . import selectors
-from .caching import cached_for_readers
-from .chart import build_chart
-from .filters import SORTS, EventFilter, describe
-from .models import EventType
-from .summary import summary_for
-from .tension import WINDOW_DAYS, index_peaks, window_events, window_for
-from .zoom import RANGE_PARAM, BadRange, is_empty, narrowed
+from events import selectors
+from events.filters import SORTS, EventFilter, describe
+from events.models import EventType
+from events.summary import summary_for
+from events.tension import WINDOW_DAYS, index_peaks, window_events, window_for
+from events.zoom import RANGE_PARAM, BadRange, is_empty, narrowed
+from readers.caching import cached_for_readers
+from readers.figures.chart import build_chart
 
 EVENTS_PER_PAGE = 50
 BACK_QUERY_MAX_LENGTH = 2000

@@ -1,7 +1,7 @@
 """The editors' admin: entry, review and publishing, revision history, concurrent edits, CSV import.
 
 The admin stays thin: status changes go through events.services (which check the Publisher
-permission on the server), the import through events.importing, and the version check that refuses
+permission on the server), the import through editorial.importing, and the version check that refuses
 a stale save lives in Event.save(). Status is never a form field: it moves only by the workflow.
 """
 
@@ -30,8 +30,9 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import history, importing, quality, selectors, services, text
-from .models import (
+from editorial import importing
+from events import history, quality, selectors, services, text
+from events.models import (
     PUBLIC_STATUSES,
     Actor,
     Country,

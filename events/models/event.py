@@ -1,223 +1,22 @@
-"""The record: events, the actors behind them, their sources, and the reactions that chain them."""
+"""Events, and what links them: the actors behind them, their sources, and the reactions that chain them."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from decimal import Decimal
 
-from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
-from django.db import connection, models, router, transaction
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Trim
+from django.db import models, router, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from .text import RefusesControlCharacters
-
-ESCALATION_MIN = Decimal("-10")
-ESCALATION_MAX = Decimal("10")
-# A source link is only ever a web page: never javascript:, data: or file: (validator and constraint).
-WEB_URL_SCHEMES = ("http", "https")
-
-
-def accepted_dates() -> tuple[datetime.date, datetime.date]:
-    """The first and last date an event may carry (settings EVENT_EARLIEST_DATE, EVENT_LATEST_DATE):
-    a date outside them is a typo (0224 for 2024), and would stretch every timeline for nothing."""
-    return (
-        datetime.date.fromisoformat(settings.EVENT_EARLIEST_DATE),
-        datetime.date.fromisoformat(settings.EVENT_LATEST_DATE),
-    )
-
-
-class EditConflict(Exception):
-    """Someone else saved this event after it was loaded: refusing to overwrite their change.
-
-    Raised before anything is written, from the save's own atomic block (a savepoint inside the
-    caller's transaction), so a caller that catches it may go on.
-    """
-
-    def __init__(self, event: Event, expected_version: int) -> None:
-        super().__init__(f"Event {event.pk} changed since version {expected_version} was loaded.")
-        self.event = event
-        self.expected_version = expected_version
-
-
-class Stamped(RefusesControlCharacters, models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
-
-
-class Country(Stamped):
-    iso2 = models.CharField("ISO code", max_length=2, unique=True, help_text="ISO 3166-1 alpha-2, e.g. LT")
-    name = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=100, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name_plural = "countries"
-        constraints = [
-            models.CheckConstraint(condition=Q(iso2__regex=r"^[A-Z]{2}$"), name="country_iso2_two_capitals"),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        self.iso2 = (self.iso2 or "").upper()
-        if len(self.iso2) != 2 or not self.iso2.isalpha():
-            raise ValidationError({"iso2": "Use the two-letter ISO 3166-1 code, e.g. LT."})
-        if not self.slug:
-            self.slug = slugify(self.name)
-
-
-class Region(Stamped):
-    name = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=100, unique=True)
-    countries = models.ManyToManyField(Country, related_name="regions")
-    description = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Actor(Stamped):
-    class Kind(models.TextChoices):
-        STATE = "state", "State"
-        ALLIANCE = "alliance", "Alliance"
-        ARMED_FORCES = "armed_forces", "Armed forces"
-        OFFICIAL = "official", "Government official or body"
-        NON_STATE = "non_state", "Non-state group"
-        COMPANY = "company", "Company"
-        OTHER = "other", "Other"
-
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STATE)
-    country = models.ForeignKey(Country, null=True, blank=True, on_delete=models.PROTECT, related_name="actors")
-    aliases = models.TextField(blank=True, help_text="Other names, one per line or comma-separated.")
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class EventType(Stamped):
-    class Category(models.TextChoices):
-        MILITARY_POSTURE = "military_posture", "Military posture"
-        WARNING = "warning", "Warning"
-        STATEMENT = "statement", "Statement"
-        ECONOMIC = "economic", "Economic"
-        DIPLOMATIC = "diplomatic", "Diplomatic"
-        INCIDENT = "incident", "Incident"
-        DE_ESCALATION = "de_escalation", "De-escalation"
-
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=100, unique=True)
-    category = models.CharField(max_length=20, choices=Category.choices)
-    default_escalation = models.DecimalField(
-        max_digits=3,
-        decimal_places=1,
-        validators=[MinValueValidator(ESCALATION_MIN), MaxValueValidator(ESCALATION_MAX)],
-    )
-    cameo_code = models.CharField("CAMEO code", max_length=8, blank=True)
-    description = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["category", "name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(default_escalation__gte=ESCALATION_MIN, default_escalation__lte=ESCALATION_MAX),
-                name="eventtype_default_escalation_in_scale",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class EventQuerySet(models.QuerySet):
-    def published(self) -> EventQuerySet:
-        return self.filter(status=Event.Status.PUBLISHED)
-
-    def public(self, *, include_retracted: bool = True) -> EventQuerySet:
-        """What anonymous readers may see: published events and, unless asked not to, retractions."""
-        statuses = [Event.Status.PUBLISHED]
-        if include_retracted:
-            statuses.append(Event.Status.RETRACTED)
-        return self.filter(status__in=statuses)
-
-    def between(self, start: datetime.date | None = None, end: datetime.date | None = None) -> EventQuerySet:
-        """Events whose span [date, end_date] overlaps [start, end]; either bound may be open.
-
-        An exercise from 1 to 20 September belongs to a view of 10–15 September: a reader who
-        filters a window wants what was going on in it, not only what began in it.
-        """
-        qs = self
-        if end is not None:
-            qs = qs.filter(date__lte=end)
-        if start is not None:
-            qs = qs.filter(Q(date__gte=start) | Q(end_date__gte=start))
-        return qs
-
-    def in_country(self, country: Country | Iterable[Country]) -> EventQuerySet:
-        if isinstance(country, Country):
-            return self.filter(location_country=country)
-        return self.filter(location_country__in=list(country))
-
-    def in_region(self, region: Region) -> EventQuerySet:
-        return self.filter(location_country__in=region.countries.all())
-
-    def involving(self, actors: Iterable[Actor], role: str | None = None) -> EventQuerySet:
-        """Events with any of these actors (in this role, if given); one row per event."""
-        links = EventActor.objects.filter(event=OuterRef("pk"), actor__in=list(actors))
-        if role:
-            links = links.filter(role=role)
-        return self.filter(Exists(links))
-
-    def of_types(self, types: Iterable[EventType]) -> EventQuerySet:
-        return self.filter(event_type__in=list(types))
-
-    def in_category(self, category: str) -> EventQuerySet:
-        return self.filter(event_type__category=category)
-
-    def reactions(self, *, to_public_only: bool = False) -> EventQuerySet:
-        """Events that respond to another; with to_public_only, to one a reader may see."""
-        links = Reaction.objects.filter(event=OuterRef("pk"))
-        if to_public_only:
-            links = links.filter(responds_to__status__in=PUBLIC_STATUSES)
-        return self.filter(Exists(links))
-
-    def confirmed(self) -> EventQuerySet:
-        return self.filter(verification=Event.Verification.CONFIRMED)
-
-    def search(self, text: str) -> EventQuerySet:
-        """Full-text search on PostgreSQL (GIN-indexed), a plain case-insensitive contains elsewhere."""
-        text = text.strip()
-        if not text:
-            return self
-        if connection.vendor == "postgresql":
-            return self.filter(search_vector=SearchQuery(text, config="english", search_type="websearch"))
-        return self.filter(Q(title__icontains=text) | Q(summary__icontains=text))
-
-    def for_display(self) -> EventQuerySet:
-        """With what every reader's view of an event shows: its type, country and actors (by role, name)."""
-        return self.select_related("event_type", "location_country").prefetch_related(
-            models.Prefetch("event_actors", queryset=EventActor.objects.select_related("actor"))
-        )
+from events.models.base import ESCALATION_MAX, ESCALATION_MIN, WEB_URL_SCHEMES, EditConflict, Stamped, accepted_dates
+from events.models.querysets import EventQuerySet, ReactionQuerySet
+from events.models.vocabulary import Actor, Country, EventType
 
 
 class Event(Stamped):
@@ -506,14 +305,6 @@ def unique_slug(title: str, date: datetime.date | None) -> str:
 BASIS_SOURCE, BASIS_JUDGEMENT = "source", "judgement"
 
 
-class ReactionQuerySet(models.QuerySet):
-    def without_basis(self) -> ReactionQuerySet:
-        """Links that give neither a source nor a judgement (a judgement of blanks is none)."""
-        return self.annotate(judgement_text=Trim("basis_judgement")).filter(
-            basis_source__isnull=True, judgement_text=""
-        )
-
-
 class Reaction(Stamped):
     class Kind(models.TextChoices):
         RESPONSE = "response", "Response"
@@ -696,58 +487,3 @@ class Source(Stamped):
     def clean(self) -> None:
         if not self.url and not self.title:
             raise ValidationError("A source without a URL needs a title, so a reader can find it.")
-
-
-# Escalation is stored with one decimal; totals keep it in tenths as an integer, exact on every database.
-ESCALATION_DECIMALS = 1
-ESCALATION_TENTHS = 10**ESCALATION_DECIMALS
-NO_COUNTRY = 0  # the country key of an event without a country (a key, not NULL, so it can be unique)
-
-
-class DayTotals(models.Model):
-    """How many public events and their escalation summed, per day, event type and status (and more keys
-    in subclasses). Kept by database triggers (migration 0010) in the transaction of every write to
-    events_event, whatever makes it: services, the admin, the CSV import's bulk writes, QuerySet.update(),
-    raw SQL. `manage.py rebuild_daily_totals` recomputes them from the events. Read by events/summary.py
-    when a filter allows; never written by Python code otherwise."""
-
-    day = models.DateField()
-    event_type = models.ForeignKey(EventType, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    status = models.CharField(max_length=10, choices=Event.Status.choices)
-    events = models.IntegerField()
-    escalation_tenths = models.BigIntegerField()
-
-    class Meta:
-        abstract = True
-
-    def __str__(self) -> str:
-        return f"{self.day} · {self.events} events"
-
-
-class DailyTotal(DayTotals):
-    """Per day, type, country and status: for views filtered by country or region."""
-
-    country_key = models.BigIntegerField(help_text="The event's country id, or 0 for none.")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["day", "event_type", "country_key", "status"], name="dailytotal_key"),
-        ]
-
-
-class DailyTypeTotal(DayTotals):
-    """Per day, type and status, all places together: a few rows a day for views not filtered by place."""
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "event_type", "status"], name="dailytypetotal_key")]
-
-
-class DataVersion(models.Model):
-    """One row: a counter that every write to what readers see increments (database triggers, migration
-    0010), and when. Cached pages, ETags and Last-Modified are keyed on it."""
-
-    version = models.BigIntegerField(default=0)
-    changed_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"data version {self.version}"

@@ -14,15 +14,15 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 
-from .filters import EventFilter, describe
-from .models import Event
-from .text import printable
+from events.filters import EventFilter, describe
+from events.models import Event
+from events.text import printable
 
 FEED_ITEMS = 50
 
 
 class EventFeed(Feed):
-    """Called with the already validated filterset (views_export.feed answers 400 for an invalid one)."""
+    """Called with the already validated filterset (exports.views.feed answers 400 for an invalid one)."""
 
     feed_type = Atom1Feed
 

@@ -24,7 +24,7 @@ from django.db.models import Case, CharField, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, TruncYear
 from django.urls import reverse
 
-from .models import (
+from events.models import (
     BASIS_JUDGEMENT,
     BASIS_SOURCE,
     PUBLIC_STATUSES,
@@ -34,9 +34,9 @@ from .models import (
     Reaction,
     event_path_parts,
 )
-from .poster import Poster, poster
-from .summary import PeriodTotal, Summary, event_period_totals
-from .tension import DailyTotals, IndexPoint, tension_index
+from events.summary import PeriodTotal, Summary, event_period_totals
+from events.tension import DailyTotals, IndexPoint, tension_index
+from readers.figures.poster import Poster, poster
 
 AGGREGATE_THRESHOLD = 5000
 # The aggregated view picks the finest period that gives at most this many periods.

@@ -32,8 +32,8 @@ from django.db import connections, transaction
 from django.db.models import F, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Collate
 
-from .models import Event
-from .record import LISTS, MULTI_VALUE_SEPARATOR, RecordField
+from events.models import Event
+from events.record import LISTS, MULTI_VALUE_SEPARATOR, RecordField
 
 EXPORT_LISTS_TABLE = "events_exportlists"
 REFRESH_FUNCTION = "events_exportlists_refresh"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
-from . import selectors
-from .caching import cached_for_readers
-from .export import export_csv, export_filename
-from .feeds import EventFeed
-from .filters import EventFilter
+from events import selectors
+from events.filters import EventFilter
+from exports.atom import EventFeed
+from exports.csv import export_csv, export_filename
+from readers.caching import cached_for_readers
 
 
 def invalid_filter(filterset: EventFilter, *, what: str) -> HttpResponse:

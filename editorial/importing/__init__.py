@@ -54,10 +54,10 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .batching import batched
-from .export import restore_cell
-from .models import WEB_URL_SCHEMES, Actor, Country, Event, EventActor, EventType, Reaction, Source, base_slug
-from .record import IMPORTED, MULTI_VALUE_SEPARATOR, NAMES, REQUIRED_COLUMNS
+from events.batching import batched
+from events.models import WEB_URL_SCHEMES, Actor, Country, Event, EventActor, EventType, Reaction, Source, base_slug
+from events.record import IMPORTED, MULTI_VALUE_SEPARATOR, NAMES, REQUIRED_COLUMNS
+from exports.csv import restore_cell
 
 # The columns, which of them a file must have and how each cell is parsed: from the record's description.
 EXPORT_COLUMNS = COLUMNS = NAMES

@@ -25,7 +25,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, Stre
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
-from .models import DataVersion
+from events.models import DataVersion
 
 # How long an entry may live unused (a change of data version makes it unreachable much sooner).
 CACHE_SECONDS = 24 * 60 * 60

@@ -1,4 +1,4 @@
-"""The map of a filtered view (/map/?<any timeline query>). Thin: events/map.py builds the figure."""
+"""The map of a filtered view (/map/?<any timeline query>). Thin: readers/figures/map.py builds the figure."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from . import selectors
-from .filters import describe
-from .map import build_map
-from .views import EVENTS_PER_PAGE, query_without
+from events import selectors
+from events.filters import describe
+from readers.figures.map import build_map
+from readers.views import EVENTS_PER_PAGE, query_without
 
 # Rows of the text alternative under the map (a screen reader's way through the same events): a page
 # of the timeline's table, whose further pages list the rest.

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
-from events.embedding import embed_title, embed_url, iframe_code, timeline_url
+from readers.embedding import embed_title, embed_url, iframe_code, timeline_url
 
 register = template.Library()
 

@@ -30,10 +30,10 @@ from typing import Any
 from django.db import connections, transaction
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, QuerySet, Value, When
 
-from .batching import batched
-from .export_lists import EXPORT_LISTS_TABLE
-from .models import Event, event_path_parts
-from .record import LISTS, MULTI_VALUE_SEPARATOR, NAMES, RECORD, Kind
+from events.batching import batched
+from events.db.export_lists import EXPORT_LISTS_TABLE
+from events.models import Event, event_path_parts
+from events.record import LISTS, MULTI_VALUE_SEPARATOR, NAMES, RECORD, Kind
 
 # The OWASP prefixes, and the apostrophe itself so that the rule can be undone exactly.
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "'")

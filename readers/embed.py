@@ -19,12 +19,12 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
-from . import selectors
-from .chart import build_chart
-from .embedding import EMBED_HEIGHT, EMBED_WIDTH, embed_title, embed_url, iframe_code, timeline_url
-from .filters import describe
-from .summary import summary_for
-from .views import query_without
+from events import selectors
+from events.filters import describe
+from events.summary import summary_for
+from readers.embedding import EMBED_HEIGHT, EMBED_WIDTH, embed_title, embed_url, iframe_code, timeline_url
+from readers.figures.chart import build_chart
+from readers.views import query_without
 
 # Events listed (as text, for screen readers) under the embedded chart; the full view has the rest.
 EMBED_LIST_MAX = 100

@@ -1,0 +1,62 @@
+"""What the database keeps for readers' speed: per-day totals and the data version, kept by triggers."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from events.models.event import Event
+from events.models.vocabulary import EventType
+
+# Escalation is stored with one decimal; totals keep it in tenths as an integer, exact on every database.
+ESCALATION_DECIMALS = 1
+ESCALATION_TENTHS = 10**ESCALATION_DECIMALS
+NO_COUNTRY = 0  # the country key of an event without a country (a key, not NULL, so it can be unique)
+
+
+class DayTotals(models.Model):
+    """How many public events and their escalation summed, per day, event type and status (and more keys
+    in subclasses). Kept by database triggers (migration 0010) in the transaction of every write to
+    events_event, whatever makes it: services, the admin, the CSV import's bulk writes, QuerySet.update(),
+    raw SQL. `manage.py rebuild_daily_totals` recomputes them from the events. Read by events/summary.py
+    when a filter allows; never written by Python code otherwise."""
+
+    day = models.DateField()
+    event_type = models.ForeignKey(EventType, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    status = models.CharField(max_length=10, choices=Event.Status.choices)
+    events = models.IntegerField()
+    escalation_tenths = models.BigIntegerField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.day} · {self.events} events"
+
+
+class DailyTotal(DayTotals):
+    """Per day, type, country and status: for views filtered by country or region."""
+
+    country_key = models.BigIntegerField(help_text="The event's country id, or 0 for none.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "event_type", "country_key", "status"], name="dailytotal_key"),
+        ]
+
+
+class DailyTypeTotal(DayTotals):
+    """Per day, type and status, all places together: a few rows a day for views not filtered by place."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "event_type", "status"], name="dailytypetotal_key")]
+
+
+class DataVersion(models.Model):
+    """One row: a counter that every write to what readers see increments (database triggers, migration
+    0010), and when. Cached pages, ETags and Last-Modified are keyed on it."""
+
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"data version {self.version}"

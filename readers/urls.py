@@ -1,0 +1,22 @@
+"""The readers' URLs. The namespace stays "events": URL names are a contract with templates and shared links."""
+
+from django.urls import path
+
+from exports import views as exports
+from readers import embed, map, views
+
+app_name = "events"
+
+urlpatterns = [
+    path("", views.timeline, name="timeline"),
+    path("events/<slug:slug>/", views.event_detail, name="detail"),
+    path("tension/", views.tension_window, name="tension_window"),
+    path("chart.json", views.chart_json, name="chart_json"),
+    path("about/", views.about, name="about"),
+    path("map/", map.event_map, name="map"),
+    path("embed/", embed.embed, name="embed"),
+    path("oembed/", embed.oembed, name="oembed"),
+    # The view's CSV and Atom feed sit beside the page they export (exports/).
+    path("export.csv", exports.export, name="export"),
+    path("feed/", exports.feed, name="feed"),
+]
