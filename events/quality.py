@@ -21,7 +21,6 @@ from django.db.models.functions import Trim
 from events.models import Event, EventType, Reaction, Source
 
 ERROR, WARNING = "error", "warning"
-SEVERITIES = (ERROR, WARNING)
 
 # The sign each category's escalation must have: de-escalation lowers tension, the others raise it;
 # a statement may go either way (a neutral statement is 0, a condemnation +2).

@@ -296,7 +296,6 @@ RECORD: list[RecordField] = [
 
 NAMES: list[str] = [f.name for f in RECORD]
 LISTS: list[RecordField] = [f for f in RECORD if f.many]  # several values, gathered from linked rows
-BY_NAME: dict[str, RecordField] = {f.name: f for f in RECORD}
 NUMERIC_COLUMNS = frozenset(f.name for f in RECORD if f.kind is Kind.NUMBER)
 IMPORTED: list[RecordField] = [f for f in RECORD if f.imported]
 REQUIRED_COLUMNS: list[str] = [f.name for f in RECORD if f.required]

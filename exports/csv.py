@@ -135,11 +135,6 @@ def cell_writers(*, url_parts: tuple[str, str]) -> list[Callable[[dict[str, Any]
     return [url if f.kind is Kind.EVENT_URL else reader(f.name, TEXT_RENDERINGS[f.kind]) for f in RECORD]
 
 
-def row_cells(row: dict[str, Any], *, url_parts: tuple[str, str]) -> list[str]:
-    """One event's CSV cells in the record's order."""
-    return [write(row) for write in cell_writers(url_parts=url_parts)]
-
-
 def _chunk_rows(ids: list[int]) -> Iterator[dict[str, Any]]:
     """The rows of these events, in this order: one query for the plain fields and one per list
     field, whatever the number of ids. Plain tuples, not model instances: instances with prefetches

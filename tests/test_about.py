@@ -33,8 +33,8 @@ def test_it_says_exactly_how_the_index_is_computed_and_how_to_cite(client):
 
 
 def test_it_documents_every_column_of_the_csv_export(client):
-    from events.record import NAMES as EXPORT_COLUMNS
+    from events.record import NAMES
 
     html = client.get("/about/").content.decode()
-    for column in EXPORT_COLUMNS:
+    for column in NAMES:
         assert f"<code>{column}</code>" in html, column

@@ -10,14 +10,14 @@ from django.urls import reverse
 
 from editorial import importing
 from events.models import Event, EventActor, Reaction, Source
-from events.record import NAMES as EXPORT_COLUMNS
+from events.record import NAMES
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 def row(**values):
-    base = {column: "" for column in EXPORT_COLUMNS}
+    base = {column: "" for column in NAMES}
     base.update(
         slug="patriots-for-lithuania",
         date="2024-03-08",
@@ -40,7 +40,7 @@ def row(**values):
 
 def csv_file(*rows):
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+    writer = csv.DictWriter(out, fieldnames=NAMES)
     writer.writeheader()
     writer.writerows(rows)
     return io.BytesIO(out.getvalue().encode())
@@ -165,7 +165,7 @@ def test_the_admin_shows_every_bad_row_and_offers_no_import(client):
 
 def big_file(n, prefix):
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+    writer = csv.DictWriter(out, fieldnames=NAMES)
     writer.writeheader()
     for i in range(n):
         writer.writerow(row(slug=f"{prefix}-{i}", title=f"Event {i}", source_urls=f"https://news.example/{prefix}/{i}"))

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from events.models import Event, EventActor, Source
-from events.record import NAMES as EXPORT_COLUMNS
+from events.record import NAMES
 from events.selectors import event_filter
 from exports import csv as export
 from tests import factories
@@ -42,7 +42,7 @@ def body(response) -> bytes:
 
 def parse(raw: bytes) -> list[dict[str, str]]:
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
-    assert rows[0] == EXPORT_COLUMNS
+    assert rows[0] == NAMES
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
@@ -66,7 +66,7 @@ def test_the_export_is_an_rfc_4180_utf8_csv_attachment_with_a_header(client, dem
     assert response["Content-Type"].startswith("text/csv; charset=utf-8")
     assert response["Content-Disposition"] == 'attachment; filename="tension-timeline_2024-03-01_2024-03-31.csv"'
     assert not raw.startswith(b"\xef\xbb\xbf"), "no byte-order mark"
-    assert raw.startswith(",".join(EXPORT_COLUMNS).encode() + b"\r\n")
+    assert raw.startswith(",".join(NAMES).encode() + b"\r\n")
     assert raw.endswith(b"\r\n")
     assert b"\n" not in raw.replace(b"\r\n", b""), "every line ends with CRLF (no line break inside the demo values)"
 
@@ -389,7 +389,7 @@ def test_the_python_path_reads_a_chunk_at_a_time_not_a_query_per_event():
 
 def test_the_column_documentation_names_every_column():
     html = render_to_string("events/_csv_columns.html")
-    for column in EXPORT_COLUMNS:
+    for column in NAMES:
         assert f'<th scope="row"><code>{column}</code></th>' in html
 
 

@@ -68,9 +68,6 @@ class EventQuerySet(models.QuerySet):
             links = links.filter(responds_to__status__in=record.PUBLIC_STATUSES)
         return self.filter(Exists(links))
 
-    def confirmed(self) -> EventQuerySet:
-        return self.filter(verification=record.Event.Verification.CONFIRMED)
-
     def search(self, text: str) -> EventQuerySet:
         """Full-text search on PostgreSQL (GIN-indexed), a plain case-insensitive contains elsewhere."""
         text = text.strip()

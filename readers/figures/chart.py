@@ -450,8 +450,3 @@ def layout(*, aggregated: bool, period: str | None) -> dict[str, Any]:
             "gridcolor": "#e6e6e6",
         },
     }
-
-
-def figure_size_hint(figure: dict[str, Any]) -> int:
-    """Points in the figure: a cheap measure for tests and logs."""
-    return sum(len(trace.get("x", [])) for trace in figure["data"])
