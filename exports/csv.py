@@ -150,8 +150,8 @@ def _chunk_rows(ids: list[int]) -> Iterator[dict[str, Any]]:
             row[record_field.name] = []
         key = f"{many.event_field}_id"
         # The condition is read as a column, not applied as a filter: as a filter SQLite's planner may
-        # start from the far table (all public events) and probe the chunk's ids for each, which took
-        # seconds per chunk; this way it starts from the chunk's ids, on the foreign key's index.
+        # start from the far table (all public events) and probe the chunk's ids for each, a scan per
+        # chunk; this way it starts from the chunk's ids, on the foreign key's index.
         kept = Case(When(many.where, then=Value(True)), default=Value(False)) if many.where else Value(True)
         links = (
             many.model.objects.filter(**{f"{key}__in": ids})
@@ -261,10 +261,10 @@ def copy_csv(events: QuerySet, *, base_url: str, using: str = "default") -> Iter
     # suits Django's debug cursor (its copy() takes a statement alone, and logs it).
     statement = connection.ops.compose_sql(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER false)", params)
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        # For this statement only: the JIT compiler spends seconds on a plan of this size for no gain,
-        # and the sort of a mid-sized view fits in memory instead of spilling to disk. Parallel workers
-        # stay as the server allows: with the lists joined ahead, a large view is scanned, joined and
-        # sorted by two or three processes, merged in order (1M events: 8.5 s against 11 s alone).
+        # For this statement only: compiling a plan of this size costs the JIT more than it saves, and
+        # the sort of a mid-sized view fits in memory instead of spilling to disk. Parallel workers stay
+        # as the server allows: with the lists joined ahead, a large view is scanned, joined and sorted
+        # by several processes and merged in order, sooner than by one alone.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(f"SET LOCAL work_mem = '{COPY_WORK_MEM}'")
         with cursor.copy(statement) as copy:
