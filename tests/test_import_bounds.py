@@ -33,7 +33,7 @@ def with_byte(data: bytes, position: int, byte: int) -> bytes:
 
 @pytest.fixture(autouse=True)
 def upload_dir(tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "UPLOAD_DIR", tmp_path / "uploads")
+    monkeypatch.setattr(importing.uploads, "UPLOAD_DIR", tmp_path / "uploads")
     return tmp_path / "uploads"
 
 
