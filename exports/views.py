@@ -1,4 +1,4 @@
-"""Data out: /export.csv and /feed/, over the timeline's one filter. Thin: the work is in export.py and feeds.py."""
+"""Data out: /export.csv and /feed/, over the timeline's one filter. Thin: the work is in csv.py and atom.py."""
 
 from __future__ import annotations
 
