@@ -1,50 +1,33 @@
-"""When the public record last changed, for ETag/Last-Modified: a client that polls pays a 304.
+"""Conditional requests for the API (ETag/Last-Modified): a client that polls pays a 304.
 
-Every write to the record (admin, services, the CSV import's bulk helpers) lands in the revision
-history of events, sources, actor links and reactions (django-simple-history), whose history_date
-is indexed: the newest of them, with the newest edit of the small reference tables (actors, types,
-countries, regions), says when anything a reader can see may have changed.
+They read the one "record changed" clock, events.selectors.data_version(), as the readers' page cache
+does (readers/caching.py): one primary-key query per request, moved by every write readers could see.
 """
 
 from __future__ import annotations
 
-import datetime
 import hashlib
+from collections.abc import Callable
+from functools import wraps
 
-from django.db.models import Max
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import condition
 
-from events.models import Actor, Country, Event, EventActor, EventType, Reaction, Region, Source
-
-HISTORIED = (Event, Source, EventActor, Reaction)
-REFERENCE = (Actor, EventType, Country, Region)
+from events.selectors import data_version
 
 
-def record_changed_at() -> datetime.datetime | None:
-    """The time of the last write to anything public; None for an empty record."""
-    stamps = [model.history.aggregate(at=Max("history_date"))["at"] for model in HISTORIED]
-    stamps += [model.objects.aggregate(at=Max("updated_at"))["at"] for model in REFERENCE]
-    return max((stamp for stamp in stamps if stamp is not None), default=None)
+def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For a view's get(): 304 Not Modified while If-None-Match or If-Modified-Since still hold."""
 
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        version = data_version()
+        # The answer depends on the version and on the whole URL (filters, cursor, page size).
+        etag = hashlib.sha256(f"{version.tag} {request.get_full_path()}".encode()).hexdigest()[:32]
+        validated = condition(
+            etag_func=lambda *args, **kwargs: etag,
+            last_modified_func=lambda *args, **kwargs: version.changed_at,
+        )
+        return validated(view)(request, *args, **kwargs)
 
-def _changed(request: HttpRequest) -> datetime.datetime | None:
-    # Django's condition() asks for the ETag and then for Last-Modified: one look-up serves both.
-    if not hasattr(request, "record_changed_at"):
-        request.record_changed_at = record_changed_at()
-    return request.record_changed_at
-
-
-def _last_modified(request: HttpRequest, *args, **kwargs) -> datetime.datetime | None:
-    return _changed(request)
-
-
-def _etag(request: HttpRequest, *args, **kwargs) -> str:
-    # The answer depends on the record's version and on the whole URL (filters, cursor, page size).
-    changed = _changed(request)
-    version = changed.isoformat() if changed else "empty"
-    return hashlib.sha256(f"{version} {request.get_full_path()}".encode()).hexdigest()[:32]
-
-
-# For a view's get(): 304 Not Modified when If-None-Match or If-Modified-Since still hold.
-conditional = condition(etag_func=_etag, last_modified_func=_last_modified)
+    return wrapper

@@ -1,17 +1,45 @@
-"""Read paths: what readers see, assembled from the Event QuerySet and the one EventFilter."""
+"""Read paths: what readers see, assembled from the Event QuerySet and the one EventFilter, and when it
+last changed (data_version: the one clock behind the pages' cache and the API's ETags)."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
 from django.db.models import Count
 from django.http import Http404
 
 from events.filters import EventFilter
-from events.models import PUBLIC_STATUSES, Event, EventQuerySet, Reaction, Source
+from events.models import PUBLIC_STATUSES, DataVersion, Event, EventQuerySet, Reaction, Source
+
+# The time of a record that no write has touched yet (no DataVersion row).
+EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+class RecordVersion(NamedTuple):
+    """The version of what readers see: the data version (DataVersion, moved by a trigger in the
+    transaction of every write readers could see) and when it last moved."""
+
+    number: int
+    changed_at: datetime.datetime
+
+    @property
+    def tag(self) -> str:
+        """This version with the release serving it (settings.RELEASE): a deployment changes answers as
+        surely as an edit does. The readers' page cache and the API's ETags are built on it."""
+        return f"{self.number}.{self.changed_at.timestamp():.6f}.{settings.RELEASE}"
+
+
+def data_version() -> RecordVersion:
+    """The one "record changed" clock, in one primary-key query: the readers' page cache and its 304s
+    (readers/caching.py) and the API's conditional requests (api/versioning.py) both read it here."""
+    row = DataVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
+    return RecordVersion(*row) if row else RecordVersion(0, EPOCH)
 
 
 def public_events(*, include_retracted: bool = True) -> EventQuerySet:

@@ -1,11 +1,11 @@
 """Readers' responses cached per address and data version, with ETag/Last-Modified for a 304 on a repeat.
 
-The data version (DataVersion, one row) moves in the transaction of every write to what readers see
-(database triggers, migration 0010): a publication, a change, a retraction, a new source. A cached
-response is keyed on the full path (so on the query string), the data version and the code version, so
-a change makes every old entry unreachable at once; nothing has to be deleted, and several app servers
-sharing Redis (CACHE_URL) agree without talking to each other. The cost of a hit is one primary-key
-query (the version) and one cache read.
+The data version (events.selectors.data_version(), the clock the API's ETags read too) moves in the
+transaction of every write to what readers see: a publication, a change, a retraction, a new source. A
+cached response is keyed on the full path (so on the query string), the data version and the release
+(settings.RELEASE), so a change or a deployment makes every old entry unreachable at once; nothing has
+to be deleted, and several app servers sharing Redis (CACHE_URL) agree without talking to each other.
+The cost of a hit is one primary-key query (the version) and one cache read.
 
 Only anonymous GET/HEAD requests are cached or answered 304: a logged-in editor sees the same pages
 with their own links, always fresh.
@@ -13,19 +13,16 @@ with their own links, always fresh.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 from collections.abc import Callable, Iterator
-from functools import lru_cache, wraps
-from pathlib import Path
+from functools import wraps
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
-from events.models import DataVersion
+from events.selectors import data_version
 
 # How long an entry may live unused (a change of data version makes it unreachable much sooner).
 CACHE_SECONDS = 24 * 60 * 60
@@ -36,29 +33,6 @@ MAX_CACHED_BYTES = 256 * 1024
 CACHED_BLOCK_BYTES = 64 * 1024
 # The headers a cached response keeps; the rest (Date, the cache's own) are made afresh.
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
-CODE_DIRS = ("templates", "events", "timeline")
-EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
-
-
-def data_version() -> tuple[int, datetime.datetime]:
-    """The version of what readers see and when it last moved (one primary-key query)."""
-    row = DataVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
-    return row if row else (0, EPOCH)
-
-
-@lru_cache(maxsize=1)
-def code_version() -> str:
-    """A digest of the code that renders responses: a deployment changes pages as surely as an edit does."""
-    digest = hashlib.sha256()
-    for directory in CODE_DIRS:
-        for path in sorted(Path(settings.BASE_DIR, directory).rglob("*")):
-            if path.suffix in (".py", ".html", ".txt", ".xml") and path.is_file():
-                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
-                try:
-                    digest.update(path.read_bytes())
-                except FileNotFoundError:  # removed while a deployment replaces the files
-                    continue
-    return digest.hexdigest()[:12]
 
 
 def cached_for_readers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -68,9 +42,9 @@ def cached_for_readers(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        version, changed_at = data_version()
-        tag = f'"{version}.{changed_at.timestamp():.6f}.{code_version()}"'
-        last_modified = changed_at.timestamp()
+        version = data_version()
+        tag = f'"{version.tag}"'
+        last_modified = version.changed_at.timestamp()
         not_modified = get_conditional_response(request, etag=tag, last_modified=int(last_modified))
         if not_modified is not None:
             return _validators(not_modified, tag, last_modified)

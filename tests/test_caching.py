@@ -157,7 +157,7 @@ def test_an_export_past_the_bound_is_streamed_but_not_kept(client, reader_cache,
 
 
 def test_the_data_version_moves_with_a_write_and_not_with_a_read(shown):
-    from readers.caching import data_version
+    from events.selectors import data_version
 
     before = data_version()
     Event.objects.filter(slug="patriot").exists()

@@ -8,6 +8,7 @@ A value that cannot be read stops start-up with one line (timeline/env.py).
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -274,6 +275,11 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tension"}}
+# The release being served. Cached pages and every ETag carry it (events.selectors.RecordVersion.tag),
+# so pages rendered by the previous code are neither served nor answered 304 once it changes: a
+# deployment sets RELEASE, e.g. to the git commit (RELEASE=$(git rev-parse --short HEAD)). Unset, the
+# project's version in pyproject.toml.
+RELEASE = env.text("RELEASE") or tomllib.loads((BASE_DIR / "pyproject.toml").read_text())["project"]["version"]
 
 # --- The JSON API, GeoJSON, TimelineJS and the change feed (issue 11) -----------------------------
 # Self-contained on purpose: apps, middleware and settings of the read-only API in one block.
