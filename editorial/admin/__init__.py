@@ -44,6 +44,7 @@ from events.models import (
     Reaction,
     Region,
     Source,
+    workflow,
 )
 
 
@@ -519,6 +520,15 @@ class AdminEventQuerySet(EventQuerySet):
         return found if order == "ASC" else found[::-1]
 
 
+# The form's button of each move, by the move's name; a retraction has none that saves the form: its
+# link opens a page that asks for the public note.
+FORM_BUTTONS = {
+    workflow.SEND_TO_REVIEW.name: "_submit_review",
+    workflow.PUBLISH.name: "_publish",
+    workflow.SEND_BACK_TO_DRAFT.name: "_send_back_to_draft",
+}
+
+
 @admin.register(Event)
 class EventAdmin(ReadOnlyHistoryAdmin):
     form = EventAdminForm
@@ -546,7 +556,7 @@ class EventAdmin(ReadOnlyHistoryAdmin):
     autocomplete_fields = ["event_type", "location_country"]
     readonly_fields = ["status", "published_at", "retraction_note", "preview_link"]
     inlines = [EventActorInline, SourceInline, ReactionInline]
-    actions = ["send_to_review", "publish", "send_back_to_draft", "retract"]
+    actions = list(workflow.TRANSITIONS)  # one method each, below, named after its move
     fieldsets = [
         (None, {"fields": ["title", "slug", ("date", "date_precision", "end_date"), "summary", "loaded_version"]}),
         (
@@ -591,9 +601,6 @@ class EventAdmin(ReadOnlyHistoryAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
         return super().has_change_permission(request, obj) and may_edit(request, obj)
 
-    def has_publish_permission(self, request: HttpRequest) -> bool:
-        return services.can_publish(request.user)
-
     # --- the form ---
 
     def get_urls(self):
@@ -619,13 +626,13 @@ class EventAdmin(ReadOnlyHistoryAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def workflow_buttons(self, request: HttpRequest, obj: Event | None) -> dict[str, bool]:
-        publisher = services.can_publish(request.user)
+        """The moves the form offers, by name: where the workflow table allows them from the event's
+        status (a new event is created a draft) to this user, on a form this user may save."""
         status = obj.status if obj else Event.Status.DRAFT
         editable = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
         return {
-            "submit_review": editable and status == Event.Status.DRAFT,
-            "publish": publisher and status in (Event.Status.DRAFT, Event.Status.IN_REVIEW, Event.Status.RETRACTED),
-            "retract": publisher and obj is not None and status == Event.Status.PUBLISHED,
+            name: editable and transition.available(status=status, user=request.user)
+            for name, transition in workflow.TRANSITIONS.items()
         }
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -637,14 +644,12 @@ class EventAdmin(ReadOnlyHistoryAdmin):
     def _after_save(self, request: HttpRequest, obj: Event) -> HttpResponse | None:
         """The form's workflow buttons: save first (inlines included), then move the status, so the
         publishing rules see the actors and sources entered in this same request."""
-        if "_submit_review" in request.POST:
-            step, done = services.submit_for_review, "sent to review"
-        elif "_publish" in request.POST:
-            step, done = services.publish_event, "published"
-        else:
+        pressed = [name for name, button in FORM_BUTTONS.items() if button in request.POST]
+        if not pressed:
             return None
+        done = workflow.TRANSITIONS[pressed[0]].done
         try:
-            step(event=obj, user=request.user)
+            services.SERVICES[pressed[0]](event=obj, user=request.user)
         except PermissionDenied:
             raise  # a direct POST by an editor: the whole request (the edit too) is rolled back
         except ValidationError as exc:
@@ -664,7 +669,17 @@ class EventAdmin(ReadOnlyHistoryAdmin):
 
     # --- actions (each event through the services, so each is checked, versioned and in the history) ---
 
-    def _each(self, request: HttpRequest, queryset: QuerySet[Event], step, done: str, **kwargs: Any) -> None:
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        """The list's workflow actions are offered to the users the table gives their permission."""
+        actions = super().get_actions(request)
+        for name, transition in workflow.TRANSITIONS.items():
+            if not transition.permits(request.user):
+                actions.pop(name, None)
+        return actions
+
+    def _each(self, request: HttpRequest, queryset: QuerySet[Event], name: str, **kwargs: Any) -> None:
+        """Make the move `name` on each event, or say why the table refuses it for that one."""
+        step, done = services.SERVICES[name], workflow.TRANSITIONS[name].done
         succeeded = 0
         for event in queryset:
             try:
@@ -677,33 +692,33 @@ class EventAdmin(ReadOnlyHistoryAdmin):
         if succeeded:
             self.message_user(request, f"{succeeded} event(s) {done}.", messages.SUCCESS)
 
-    @admin.action(description="Send selected events to review", permissions=["change"])
+    @admin.action(description="Send selected events to review")
     def send_to_review(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
-        self._each(request, queryset, services.submit_for_review, "sent to review")
+        self._each(request, queryset, workflow.SEND_TO_REVIEW.name)
 
-    @admin.action(description="Publish selected events", permissions=["publish"])
+    @admin.action(description="Publish selected events")
     def publish(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
-        self._each(request, queryset, services.publish_event, "published")
+        self._each(request, queryset, workflow.PUBLISH.name)
 
-    @admin.action(description="Send selected events back to draft", permissions=["publish"])
+    @admin.action(description="Send selected events back to draft")
     def send_back_to_draft(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
-        self._each(request, queryset, services.return_to_draft, "sent back to draft")
+        self._each(request, queryset, workflow.SEND_BACK_TO_DRAFT.name)
 
-    @admin.action(description="Retract selected events…", permissions=["publish"])
+    @admin.action(description="Retract selected events…")
     def retract(self, request: HttpRequest, queryset: QuerySet[Event]) -> HttpResponse | None:
         note = request.POST.get("retraction_note", "")
         if "confirm" in request.POST and note.strip():
-            self._each(request, queryset, services.retract_event, "retracted", note=note)
+            self._each(request, queryset, workflow.RETRACT.name, note=note)
             return None
         return self._retract_page(request, list(queryset), note=note, bulk=True)
 
     def retract_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         event = get_object_or_404(Event, pk=object_id)
-        if not services.can_publish(request.user):
+        if not workflow.RETRACT.permits(request.user):
             raise PermissionDenied
         note = request.POST.get("retraction_note", "")
         if request.method == "POST" and note.strip():
-            self._each(request, Event.objects.filter(pk=event.pk), services.retract_event, "retracted", note=note)
+            self._each(request, Event.objects.filter(pk=event.pk), workflow.RETRACT.name, note=note)
             return HttpResponseRedirect(reverse("admin:events_event_change", args=[event.pk]))
         return self._retract_page(request, [event], note=note, bulk=False)
 
@@ -715,6 +730,7 @@ class EventAdmin(ReadOnlyHistoryAdmin):
             "events": events,
             "note": note,
             "missing_note": request.method == "POST" and ("confirm" in request.POST or not bulk) and not note.strip(),
+            "note_required": workflow.RETRACTION_NEEDS_NOTE,
             "bulk": bulk,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from events.models.base import ESCALATION_MAX, ESCALATION_MIN, WEB_URL_SCHEMES, EditConflict, Stamped, accepted_dates
 from events.models.querysets import EventQuerySet, ReactionQuerySet
 from events.models.vocabulary import Actor, Country, EventType
+from events.models.workflow import PUBLIC_STATUSES, RETRACTION_NEEDS_NOTE, UNPUBLISHED_STATUSES, Status
 
 
 class Event(Stamped):
@@ -30,11 +31,7 @@ class Event(Stamped):
         CONFIRMED = "confirmed", "Confirmed"
         DISPUTED = "disputed", "Disputed"
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "In review"
-        PUBLISHED = "published", "Published"
-        RETRACTED = "retracted", "Retracted"
+    Status = Status  # declared with the moves between them, in events.models.workflow
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -131,10 +128,10 @@ class Event(Stamped):
                 name="event_coordinates_paired",
             ),
             models.CheckConstraint(
-                condition=~Q(status="retracted") | ~Q(retraction_note=""), name="event_retraction_has_note"
+                condition=~Q(status=Status.RETRACTED) | ~Q(retraction_note=""), name="event_retraction_has_note"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "in_review"]) | Q(published_at__isnull=False),
+                condition=Q(status__in=list(UNPUBLISHED_STATUSES)) | Q(published_at__isnull=False),
                 name="event_public_has_published_at",
             ),
         ]
@@ -223,8 +220,11 @@ class Event(Stamped):
             errors.setdefault("escalation_note", []).append(
                 f"The escalation differs from the type's default ({self.event_type.default_escalation}): say why."
             )
+        # What a status keeps holding after the move into it (workflow.py): a retraction its note, a
+        # published event its initiator and sources. Not the basis of each reaction link, which only
+        # the move asks for: links of older events may lack one (check_record lists them).
         if self.status == self.Status.RETRACTED and not self.retraction_note.strip():
-            errors.setdefault("retraction_note", []).append("A retraction needs a public note saying why.")
+            errors.setdefault("retraction_note", []).append(RETRACTION_NEEDS_NOTE)
         if self.status == self.Status.PUBLISHED and self.pk:
             problems = self.publish_problems()
             if problems:
@@ -262,10 +262,6 @@ class Event(Stamped):
     @property
     def targets(self) -> list[Actor]:
         return [link.actor for link in self.event_actors.all() if link.role == EventActor.Role.TARGET]
-
-
-# What readers may see: published events, and retracted ones, which stay on the record, marked.
-PUBLIC_STATUSES = (Event.Status.PUBLISHED, Event.Status.RETRACTED)
 
 
 def format_date(value: datetime.date | None, precision: str) -> str:
