@@ -13,14 +13,8 @@ LOGIN = "/admin/login/?next=/admin/"
 PASSWORD = "a-long-and-unusual-passphrase-2024"
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    # Each attempt hashes a password; production's hasher would make this module slow, not different.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def editor(db, fast_hashing):
+def editor(db):
     return User.objects.create_user("editor", password=PASSWORD, is_staff=True)
 
 
