@@ -1,4 +1,5 @@
-"""Keyset ("cursor") pagination in the queryset's own order, which must end with the unique `id`.
+"""Keyset ("cursor") pagination in the order the view declares (its `ordering`, as DRF's CursorPagination
+reads it), which must end with the unique `id`.
 
 The cursor holds the sort values of the last row served; the next page is the rows strictly after it in
 that order. So the order is stable (an event published meanwhile never shifts a page or repeats a row),
@@ -68,11 +69,13 @@ class KeysetPagination(BasePagination):
         return int(raw)
 
     def paginate_queryset(self, queryset: QuerySet, request: Request, view=None) -> list[Model]:
-        ordering = [str(key) for key in queryset.query.order_by]
+        # The page applies the view's order itself: the cursor holds the values of exactly these keys.
+        ordering = list(view.ordering)
         if not ordering or ordering[-1] not in ("id", "-id"):
             raise ValueError(f"keyset pagination needs an order ending with the unique id, not {ordering}")
         self.request, self.ordering = request, ordering
         page_size = self.get_page_size(request)
+        queryset = queryset.order_by(*ordering)
         raw = request.query_params.get(self.cursor_query_param)
         if raw:
             queryset = queryset.filter(after(ordering, self._cursor_values(queryset.model, raw)))

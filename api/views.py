@@ -24,7 +24,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from events import selectors
-from events.filters import EventFilter, describe
+from events.filters import EventFilter, describe, sort_order
 from events.models import Actor, Country, EventType, Region
 from events.tension import WINDOW_DAYS, tension_index
 from exports import geojson, timelinejs
@@ -70,6 +70,11 @@ class EventList(FilteredEvents, generics.ListAPIView):
     serializer_class = EventSerializer
     pagination_class = KeysetPagination
 
+    @property
+    def ordering(self) -> tuple[str, ...]:
+        # The filter's `sort`, valid by the time the page is cut (filter_queryset refuses it otherwise).
+        return sort_order(self.request.query_params.get("sort"))
+
     def list(self, request: Request, *args, **kwargs) -> Response:
         events = with_record(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(events)
@@ -93,26 +98,27 @@ class EventDetail(generics.RetrieveAPIView):
 @method_decorator(conditional, name="get")  # inherited by each list below
 class ReferenceList(generics.ListAPIView):
     pagination_class = KeysetPagination
+    ordering = ("slug", "id")
 
 
 class ActorList(ReferenceList):
     serializer_class = ActorSerializer
-    queryset = Actor.objects.select_related("country").order_by("slug", "id")
+    queryset = Actor.objects.select_related("country")
 
 
 class EventTypeList(ReferenceList):
     serializer_class = EventTypeSerializer
-    queryset = EventType.objects.order_by("slug", "id")
+    queryset = EventType.objects.all()
 
 
 class CountryList(ReferenceList):
     serializer_class = CountrySerializer
-    queryset = Country.objects.order_by("slug", "id")
+    queryset = Country.objects.all()
 
 
 class RegionList(ReferenceList):
     serializer_class = RegionSerializer
-    queryset = Region.objects.prefetch_related("countries").order_by("slug", "id")
+    queryset = Region.objects.prefetch_related("countries")
 
 
 @method_decorator(conditional, name="get")

@@ -25,6 +25,12 @@ DEFAULT_SORT = "-date"
 QUERY_MAX_LENGTH = 200
 
 
+def sort_order(sort: str | None) -> tuple[str, ...]:
+    """The ORDER BY of a `sort` value (the default when empty), always ending with the unique id: the
+    filter orders by it, and the views that must know the order (the API's pages, the CSV's COPY) ask here."""
+    return SORTS[sort or DEFAULT_SORT][1]
+
+
 class CountryField(forms.ModelChoiceField):
     """A country by its slug or by its ISO code, in any case: `lithuania`, `LT` and `lt` alike."""
 
@@ -193,7 +199,7 @@ class EventFilter(django_filters.FilterSet):
         data = self.form.cleaned_data
         if not data.get("include_retracted"):
             queryset = queryset.exclude(status=Event.Status.RETRACTED)
-        return queryset.order_by(*SORTS[data.get("sort") or DEFAULT_SORT][1])
+        return queryset.order_by(*sort_order(data.get("sort")))
 
     @property
     def qs(self) -> QuerySet:

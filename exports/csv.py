@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -220,15 +220,16 @@ SQL_RENDERINGS = {
 }
 
 
-def copy_select(events: QuerySet, *, base_url: str) -> tuple[str, tuple]:
+def copy_select(events: QuerySet, *, ordering: Sequence[str], base_url: str) -> tuple[str, tuple]:
     """The SELECT behind the COPY, generated from the record: the filtered queryset (its WHERE,
     untouched) reads the plain fields, the list fields come joined from the event's row of
-    EXPORT_LISTS_TABLE (export_lists.py), and the view's order is applied last. Each column is rendered
-    in SQL exactly as cell_writers() renders it in Python."""
+    EXPORT_LISTS_TABLE (export_lists.py), and the view's order (`ordering`, e.g. ("-date", "-id"), as
+    the filter's sort_order() gives it) is applied last. Each column is rendered in SQL exactly as
+    cell_writers() renders it in Python."""
     plain = {"c_id": F("id")} | {f"c_{f.name}": F(f.read) for f in PLAIN}
     alias = {f.read: f"c_{f.name}" for f in PLAIN} | {"id": "c_id"}
     order_by = []
-    for key in [str(key) for key in events.query.order_by] or list(Event._meta.ordering):
+    for key in ordering:
         if key.lstrip("-") not in alias:
             raise ValueError(f"the COPY path orders by fields of the record only, not by {key}")
         order_by.append(f"v.{alias[key.lstrip('-')]}" + (" DESC" if key.startswith("-") else ""))
@@ -248,13 +249,13 @@ def copy_select(events: QuerySet, *, base_url: str) -> tuple[str, tuple]:
     return sql, (*column_params, *view_params)
 
 
-def copy_csv(events: QuerySet, *, base_url: str, using: str = "default") -> Iterator[bytes]:
+def copy_csv(events: QuerySet, *, ordering: Sequence[str], base_url: str, using: str = "default") -> Iterator[bytes]:
     """The CSV file (header first) streamed by PostgreSQL's COPY … TO STDOUT through psycopg 3.
 
     PostgreSQL sends one row per CopyData message and ends it with LF; each is re-terminated with CRLF
     here (a line break inside a value is never at the end of a message: it sits inside the quotes).
     """
-    sql, params = copy_select(events, base_url=base_url)
+    sql, params = copy_select(events, ordering=ordering, base_url=base_url)
     pieces, size = [header_line()], 0
     connection = connections[using]
     # COPY takes no server-side parameters: they are bound client-side into one statement, which also
@@ -278,11 +279,12 @@ def copy_csv(events: QuerySet, *, base_url: str, using: str = "default") -> Iter
         yield b"".join(pieces)
 
 
-def export_csv(events: QuerySet, *, base_url: str) -> Iterator[bytes]:
-    """The fast path where it exists (PostgreSQL), the Python path elsewhere: the same bytes either way."""
+def export_csv(events: QuerySet, *, ordering: Sequence[str], base_url: str) -> Iterator[bytes]:
+    """The fast path where it exists (PostgreSQL), the Python path elsewhere: the same bytes either way,
+    the events in `ordering`."""
     if connections[events.db].vendor == "postgresql":
-        return copy_csv(events, base_url=base_url, using=events.db)
-    return python_csv(events, base_url=base_url)
+        return copy_csv(events, ordering=ordering, base_url=base_url, using=events.db)
+    return python_csv(events.order_by(*ordering), base_url=base_url)
 
 
 # --- naming the file ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, Strea
 from django.views.decorators.http import require_safe
 
 from events import selectors
-from events.filters import EventFilter
+from events.filters import EventFilter, sort_order
 from exports.atom import EventFeed
 from exports.csv import export_csv, export_filename
 from readers.caching import cached_for_readers
@@ -27,7 +27,8 @@ def export(request: HttpRequest) -> HttpResponse:
     filterset = selectors.event_filter(params=request.GET)
     if not filterset.is_valid():
         return invalid_filter(filterset, what="CSV export")
-    rows = export_csv(filterset.qs, base_url=request.build_absolute_uri("/"))
+    ordering = sort_order(filterset.form.cleaned_data.get("sort"))
+    rows = export_csv(filterset.qs, ordering=ordering, base_url=request.build_absolute_uri("/"))
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8; header=present")
     filename = export_filename(cleaned_data=filterset.form.cleaned_data)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

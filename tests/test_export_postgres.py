@@ -13,6 +13,7 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from events.db.export_lists import EXPORT_LISTS_TABLE
+from events.filters import sort_order
 from events.models import Event, EventActor, Source
 from events.selectors import event_filter
 from exports import csv as export
@@ -26,7 +27,7 @@ BASE = "https://tension.example/"
 def both_paths(query: str = "", *, base_url: str = BASE) -> tuple[bytes, bytes]:
     events = event_filter(params=QueryDict(query)).qs
     python = b"".join(export.python_csv(events, base_url=base_url, chunk_size=7))
-    copy = b"".join(export.copy_csv(events, base_url=base_url))
+    copy = b"".join(export.copy_csv(events, ordering=sort_order(QueryDict(query).get("sort")), base_url=base_url))
     return python, copy
 
 
@@ -121,7 +122,8 @@ def test_the_view_takes_the_copy_path_on_postgresql(demo, client, settings):
 
 @pytest.mark.parametrize("query", ["", "country=LT&sort=title", "actor=russia&include_retracted=on"])
 def test_the_copy_query_reads_each_events_lists_joined_ahead_not_aggregated_per_export(demo, query):
-    sql, params = export.copy_select(event_filter(params=QueryDict(query)).qs, base_url="http://x/")
+    events, ordering = event_filter(params=QueryDict(query)).qs, sort_order(QueryDict(query).get("sort"))
+    sql, params = export.copy_select(events, ordering=ordering, base_url="http://x/")
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = json.dumps(cursor.fetchone()[0])
