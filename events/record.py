@@ -6,7 +6,8 @@ Python and in SQL alike), how the CSV import parses it back (a form field, and t
 and its documentation with an example. Generated from this list:
 
 - the CSV export's header and cells, on the Python path and on PostgreSQL's COPY path (export.py);
-- the CSV import's columns: which it reads, which it requires, how each cell is parsed (importing.py);
+- the CSV import's columns: which it reads, which it requires, how each cell is parsed (one column class
+  each, editorial/importing/columns/);
 - the column reference on /about/ (templates/events/_csv_columns.html).
 
 Tests fail when one of them drifts from this description (tests/test_record.py). A new public field is
@@ -59,10 +60,12 @@ class RecordField:
     read: str = ""  # the ORM path from Event; empty for a list or the URL
     many: Many | None = None
     # The import: the Event field a cell sets ("" when the import ignores the column: derived, or the
-    # workflow's), the form field that parses it, and whether an import file must have the column.
+    # workflow's), the form field that parses it, whether an import file must have the column, and
+    # whether an empty cell keeps the event's own value (exports written before the column was added).
     sets: str = ""
     parse: Callable[[], forms.Field] | None = None
     required: bool = False
+    empty_keeps: bool = False
 
     @property
     def imported(self) -> bool:
@@ -116,7 +119,7 @@ RECORD: list[RecordField] = [
         "2024-03-08",
         read="date",
         sets="date",
-        parse=_text(required=True),  # ISO date, month or year: RowForm.clean_date
+        parse=_text(required=True),  # ISO date, month or year: the import's DateColumn
         required=True,
     ),
     RecordField(
@@ -164,7 +167,7 @@ RECORD: list[RecordField] = [
         "force-deployment",
         read="event_type__slug",
         sets="event_type",
-        parse=_text(required=True),  # a slug of the taxonomy: RowForm.clean_event_type
+        parse=_text(required=True),  # a slug of the taxonomy: looked up by the import's column
         required=True,
     ),
     RecordField(
@@ -191,6 +194,7 @@ RECORD: list[RecordField] = [
         read="escalation_note",
         sets="escalation_note",
         parse=_text(),
+        empty_keeps=True,
     ),
     RecordField(
         "verification",
@@ -200,6 +204,7 @@ RECORD: list[RecordField] = [
         read="verification",
         sets="verification",
         parse=_choice(Event.Verification.choices),
+        empty_keeps=True,
     ),
     RecordField(
         "initiators",
@@ -207,7 +212,7 @@ RECORD: list[RecordField] = [
         "The slugs of the actors who acted, in alphabetical order, separated by “<code>; </code>”.",
         "nato; united-states",
         many=Many(EventActor, "actor__slug", Q(role=EventActor.Role.INITIATOR)),
-        parse=_text(),  # slugs of actors: RowForm.clean_initiators
+        parse=_text(),  # slugs of actors: the import's ActorsColumn
     ),
     RecordField(
         "targets",
@@ -224,7 +229,7 @@ RECORD: list[RecordField] = [
         "LT",
         read="location_country__iso2",
         sets="location_country",
-        parse=_text(),  # an ISO code: RowForm.clean_country
+        parse=_text(),  # an ISO code: the import's CountryColumn
     ),
     RecordField(
         "location",
@@ -268,7 +273,7 @@ RECORD: list[RecordField] = [
         "printed or broadcast source without an address is left out; the event page lists every source).",
         "https://www.lrt.lt/en/news-in-english/19/2214399",
         many=Many(Source, "url", ~Q(url=""), order="id"),
-        parse=_text(),  # URLs: RowForm.clean_source_urls
+        parse=_text(),  # URLs: the import's SourceUrlsColumn
     ),
     RecordField(
         "status",

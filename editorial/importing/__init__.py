@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from editorial.importing.columns import Lookups, RowForm
+from editorial.importing.columns import COLUMN_CLASSES, Columns
 from editorial.importing.files import (
     BATCH_SIZE,
     COLUMNS,
@@ -59,6 +59,7 @@ from events.record import REQUIRED_COLUMNS
 
 __all__ = [
     "BATCH_SIZE",
+    "COLUMN_CLASSES",
     "COLUMNS",
     "EXPORT_COLUMNS",
     "REQUIRED_COLUMNS",
@@ -66,7 +67,6 @@ __all__ = [
     "ImportLimits",
     "ImportReport",
     "RowError",
-    "RowForm",
     "discard_upload",
     "import_events",
     "megabytes",
@@ -95,9 +95,9 @@ def import_events(
     except UnreadableFile as exc:
         report.add_error(RowError(exc.line, "", exc.column, str(exc)))
         return report
-    lookups = Lookups()
-    references = validate(file, report, lookups, limits, progress)
+    columns = Columns()
+    references = validate(file, report, columns, limits, progress)
     if not report.ok or dry_run or report.rows == 0:
         return report
-    write(file, report, lookups, references, limits, progress, user=user)
+    write(file, report, columns, references, limits, progress, user=user)
     return report

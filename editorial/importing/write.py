@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 from typing import IO, Any
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from editorial.importing.columns import Lookups
+from editorial.importing.columns import Columns, Link
 from editorial.importing.files import BATCH_SIZE, ImportLimits, Progress
-from editorial.importing.plan import (
-    EVENT_FIELDS,
-    Existing,
-    ParsedRow,
-    Reference,
-    assign_row,
-    load_existing,
-    parsed_rows,
-)
+from editorial.importing.plan import Existing, ParsedRow, Reference, assign_row, load_existing, parsed_rows
 from editorial.importing.report import ImportReport
 from events.batching import batched
-from events.models import Event, EventActor, Reaction, Source
+from events.models import Event, Reaction
 
 CHANGE_REASON = "CSV import"
 
@@ -31,7 +23,7 @@ CHANGE_REASON = "CSV import"
 def write(
     file: IO[bytes],
     report: ImportReport,
-    lookups: Lookups,
+    columns: Columns,
     references: list[Reference],
     limits: ImportLimits,
     progress: Progress | None,
@@ -39,36 +31,41 @@ def write(
     user: Any,
 ) -> None:
     """Write, in batches, in one transaction: any failure leaves the database as it was."""
+    author = user if getattr(user, "is_authenticated", False) else None
     with transaction.atomic():
-        for batch in batched(parsed_rows(file, report, lookups, limits, progress, "writing"), BATCH_SIZE):
-            _write_batch([p for p in batch if isinstance(p, ParsedRow)], user=user)
-        _write_reactions(references, user=user)
+        for batch in batched(parsed_rows(file, report, columns, limits, progress, "writing"), BATCH_SIZE):
+            _write_batch([p for p in batch if isinstance(p, ParsedRow)], columns, author=author)
+        _write_reactions(references, author=author)
         report.written = True
 
 
-def _write_batch(batch: list[ParsedRow], *, user: Any) -> None:
-    existing = load_existing((p.slug for p in batch), lock=True)
+def _create(rows: list[Model], *, author: Any) -> None:
+    """Insert in bulk, each row in the revision history."""
+    bulk_create_with_history(
+        rows, type(rows[0]), batch_size=BATCH_SIZE, default_change_reason=CHANGE_REASON, default_user=author
+    )
+
+
+def _write_batch(batch: list[ParsedRow], columns: Columns, *, author: Any) -> None:
+    existing = load_existing((p.slug for p in batch), columns, lock=True)
     now = timezone.now()
     new: list[tuple[ParsedRow, Event]] = []
     changed: list[tuple[ParsedRow, Existing]] = []
     for parsed in batch:
         found = existing.get(parsed.slug)
         if found is None:
-            event = Event(slug=parsed.slug, status=Event.Status.DRAFT, created_at=now, updated_at=now)
-            assign_row(event, parsed, keep_note=False)
+            event = Event(status=Event.Status.DRAFT, created_at=now, updated_at=now)
+            assign_row(event, parsed, columns)
             new.append((parsed, event))
-        elif found.differs(parsed):
+        elif found.differs(parsed, columns):
             if found.event.is_public:  # validated in pass 1; re-checked under the row lock
                 raise ValidationError(f"{parsed.slug} was published during the import.")
-            assign_row(found.event, parsed, keep_note=True)
+            assign_row(found.event, parsed, columns)
             found.event.version += 1  # an editor with this event open will be refused, not overwritten
             found.event.updated_at = now
             changed.append((parsed, found))
-    history = {"default_user": user if getattr(user, "is_authenticated", False) else None}
     if new:
-        bulk_create_with_history(
-            [e for _, e in new], Event, batch_size=BATCH_SIZE, default_change_reason=CHANGE_REASON, **history
-        )
+        _create([e for _, e in new], author=author)
         # bulk_create sets pks on PostgreSQL and SQLite; look them up otherwise.
         if any(e.pk is None for _, e in new):
             ids = dict(Event.objects.filter(slug__in=[e.slug for _, e in new]).values_list("slug", "pk"))
@@ -78,51 +75,32 @@ def _write_batch(batch: list[ParsedRow], *, user: Any) -> None:
         bulk_update_with_history(
             [found.event for _, found in changed],
             Event,
-            [*EVENT_FIELDS, "version", "updated_at"],
+            [*(field.name for field in columns.updated), "version", "updated_at"],
             batch_size=BATCH_SIZE,
             default_change_reason=CHANGE_REASON,
-            **history,
+            default_user=author,
         )
-    links: list[EventActor] = []
-    sources: list[Source] = []
-    stale_links: list[Any] = []
-    for parsed, event, found in [(p, e, None) for p, e in new] + [(p, f.event, f) for p, f in changed]:
-        for role, wanted, have in (
-            (EventActor.Role.INITIATOR, parsed.initiators, found.initiators if found else frozenset()),
-            (EventActor.Role.TARGET, parsed.targets, found.targets if found else frozenset()),
-        ):
-            links += [EventActor(event_id=event.pk, actor_id=a, role=role) for a in sorted(wanted - have)]
-            if have - wanted:
-                stale_links.append((event.pk, role, have - wanted))
-        have_urls = found.source_urls if found else frozenset()
-        sources += [
-            Source(event_id=event.pk, url=url, publisher=_publisher(url), created_at=now, updated_at=now)
-            for url in parsed.source_urls
-            if url not in have_urls
+    written = [(p, e, None) for p, e in new] + [(p, f.event, f) for p, f in changed]
+    links = {
+        column: [
+            Link(event.pk, parsed.values[column.identifier], found.stored[column.identifier] if found else frozenset())
+            for parsed, event, found in written
         ]
-    for event_id, role, actor_ids in stale_links:
-        # A queryset delete sends post_delete for each row, so simple-history records each removal.
-        EventActor.objects.filter(event_id=event_id, role=role, actor_id__in=actor_ids).delete()
-    if links:
-        bulk_create_with_history(
-            links, EventActor, batch_size=BATCH_SIZE, default_change_reason=CHANGE_REASON, **history
-        )
-    if sources:
-        bulk_create_with_history(sources, Source, batch_size=BATCH_SIZE, default_change_reason=CHANGE_REASON, **history)
-    # Reactions of changed rows whose responds_to became empty (non-empty ones are in `references`).
-    emptied = [f.event.pk for p, f in changed if not p.responds_to and f.responds_to]
-    if emptied:
-        Reaction.objects.filter(event_id__in=emptied).delete()
+        for column in columns.links
+    }
+    # Every removal first (a queryset delete sends post_delete for each row, so simple-history records
+    # each), then every addition.
+    for column, column_links in links.items():
+        for stale in column.links_to_remove(column_links):
+            stale.delete()
+    for column, column_links in links.items():
+        added = column.links_to_add(column_links, now=now)
+        if added:
+            _create(added, author=author)
 
 
-def _publisher(url: str) -> str:
-    host = urlsplit(url).hostname or url
-    return host.removeprefix("www.")[:200]
-
-
-def _write_reactions(references: list[Reference], *, user: Any) -> None:
+def _write_reactions(references: list[Reference], *, author: Any) -> None:
     """After every event of the file exists: set each row's reactions to exactly its responds_to."""
-    history = {"default_user": user if getattr(user, "is_authenticated", False) else None}
     for chunk in batched(references, BATCH_SIZE):
         slugs = {slug for _, slug, _, refs in chunk for slug in (slug, *refs)}
         ids = dict(Event.objects.filter(slug__in=slugs).values_list("slug", "pk"))
@@ -136,6 +114,4 @@ def _write_reactions(references: list[Reference], *, user: Any) -> None:
             now = timezone.now()
             for reaction in new:
                 reaction.created_at = reaction.updated_at = now
-            bulk_create_with_history(
-                new, Reaction, batch_size=BATCH_SIZE, default_change_reason=CHANGE_REASON, **history
-            )
+            _create(new, author=author)
