@@ -74,7 +74,6 @@ def ensure_database(url: str) -> None:
 
 # --- the data --------------------------------------------------------------------------------
 
-TOTALS_ROW_TRIGGER = "events_dailytotal_track"  # PostgreSQL's per-day totals trigger (migration 0010)
 # What differs between the two databases in the generated rows: the series of numbers g, a date g days
 # on, a line break.
 DIALECTS = {
@@ -104,14 +103,14 @@ def bulk_load() -> Iterator[None]:
     from django.db import connection
 
     from events import summary
-    from events.db import export_lists
+    from events.db import export_lists, totals
 
     sqlite_triggers = []
-    lists_set_aside = export_lists.suspended() if connection.vendor == "postgresql" else nullcontext()
+    on_postgresql = connection.vendor == "postgresql"
+    lists_set_aside = export_lists.suspended() if on_postgresql else nullcontext()
+    totals_set_aside = totals.suspended() if on_postgresql else nullcontext()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE events_event DISABLE TRIGGER {TOTALS_ROW_TRIGGER}")
-        else:
+        if not on_postgresql:
             placeholders = ", ".join(["%s"] * len(LOADED_TABLES))
             cursor.execute(
                 f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({placeholders})",
@@ -121,12 +120,10 @@ def bulk_load() -> Iterator[None]:
             for name, _ in sqlite_triggers:
                 cursor.execute(f"DROP TRIGGER {name}")
     try:
-        with lists_set_aside:
+        with lists_set_aside, totals_set_aside:
             yield
     finally:
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(f"ALTER TABLE events_event ENABLE TRIGGER {TOTALS_ROW_TRIGGER}")
             for _, definition in sqlite_triggers:
                 cursor.execute(definition)
     summary.rebuild()

@@ -1,15 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
-
-
-def install_export_lists(*, using: str, **kwargs) -> None:
-    """After every migrate: the COPY path's joined lists, as the record now describes them (PostgreSQL)."""
-    from django.db import connections
-
-    from events.db import export_lists
-
-    if connections[using].vendor == "postgresql":
-        export_lists.install(using)
 
 
 class EventsConfig(AppConfig):
@@ -17,4 +6,9 @@ class EventsConfig(AppConfig):
     verbose_name = "Tension record"
 
     def ready(self) -> None:
-        post_migrate.connect(install_export_lists, sender=self)
+        # The export lists' triggers are generated from the record, which needs the models loaded: they
+        # are declared here rather than in the models' Meta (events/db/export_lists.py), and installed by
+        # the migrations makemigrations writes from them, like every other trigger.
+        from events.db import export_lists
+
+        export_lists.register()

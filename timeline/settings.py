@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    # Database triggers declared on the models (Meta.triggers) and installed by migrations (events/db/).
+    "pgtrigger",
     "events",
     "readers",
     "exports",

@@ -23,6 +23,8 @@ from events.models.totals import (
     DailyTypeTotal,
     DataVersion,
     DayTotals,
+    ExportLists,
+    RegionCountries,
 )
 from events.models.vocabulary import Actor, Country, EventType, Region
 
@@ -47,9 +49,11 @@ __all__ = [
     "EventActor",
     "EventQuerySet",
     "EventType",
+    "ExportLists",
     "Reaction",
     "ReactionQuerySet",
     "Region",
+    "RegionCountries",
     "Source",
     "Stamped",
     "accepted_dates",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from events.db import data_version, search, totals
 from events.models.base import ESCALATION_MAX, ESCALATION_MIN, WEB_URL_SCHEMES, EditConflict, Stamped, accepted_dates
 from events.models.querysets import EventQuerySet, ReactionQuerySet
 from events.models.vocabulary import Actor, Country, EventType
@@ -84,7 +85,7 @@ class Event(Stamped):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     retraction_note = models.TextField(blank=True, help_text="Public: why the event was retracted.")
     published_at = models.DateTimeField(null=True, blank=True)
-    # Title and summary as a tsvector, kept by a PostgreSQL trigger (migration 0006) on every write
+    # Title and summary as a tsvector, kept by a PostgreSQL trigger (events/db/search.py) on every write
     # path, bulk ones included; GIN-indexed. Unused (and empty) on SQLite, which searches with contains.
     search_vector = SearchVectorField(null=True, editable=False)
     # Optimistic locking: every save of a loaded event is `UPDATE … WHERE id = … AND version = <loaded>`
@@ -97,6 +98,8 @@ class Event(Stamped):
     class Meta:
         ordering = ["-date", "-id"]
         permissions = [("publish_event", "Can publish and retract events")]
+        # What the database keeps from every write to events, whatever makes it (events/db/).
+        triggers = [search.VECTOR, *totals.TRIGGERS, data_version.BUMP]
         indexes = [
             models.Index(fields=["date", "id"], name="event_date_id_idx"),  # the default order, -date, -id
             models.Index(fields=["status", "date"], name="event_status_date_idx"),
@@ -336,6 +339,7 @@ class Reaction(Stamped):
 
     class Meta:
         ordering = ["responds_to__date", "id"]
+        triggers = [data_version.BUMP]
         constraints = [
             models.UniqueConstraint(fields=["event", "responds_to"], name="reaction_unique_pair"),
             models.CheckConstraint(condition=~Q(event=F("responds_to")), name="reaction_not_to_itself"),
@@ -426,6 +430,7 @@ class EventActor(models.Model):
         ordering = ["role", "actor__name"]
         verbose_name = "actor of the event"
         verbose_name_plural = "actors of the event"
+        triggers = [data_version.BUMP]
         constraints = [
             models.UniqueConstraint(fields=["event", "actor", "role"], name="eventactor_unique_role"),
         ]
@@ -464,6 +469,7 @@ class Source(Stamped):
 
     class Meta:
         ordering = ["published_on", "id"]
+        triggers = [data_version.BUMP]
         constraints = [
             models.CheckConstraint(
                 condition=Q(url="") | Q(url__istartswith="http://") | Q(url__istartswith="https://"),

@@ -1,11 +1,13 @@
-"""What the database keeps for readers' speed: per-day totals and the data version, kept by triggers."""
+"""What the database keeps for readers' speed, kept by triggers (events/db/): per-day totals, the data
+version, and the export's lists joined ahead."""
 
 from __future__ import annotations
 
 from django.db import models
 
+from events.db import data_version
 from events.models.event import Event
-from events.models.vocabulary import EventType
+from events.models.vocabulary import EventType, Region
 
 # Escalation is stored with one decimal; totals keep it in tenths as an integer, exact on every database.
 ESCALATION_DECIMALS = 1
@@ -15,10 +17,10 @@ NO_COUNTRY = 0  # the country key of an event without a country (a key, not NULL
 
 class DayTotals(models.Model):
     """How many public events and their escalation summed, per day, event type and status (and more keys
-    in subclasses). Kept by database triggers (migration 0010) in the transaction of every write to
-    events_event, whatever makes it: services, the admin, the CSV import's bulk writes, QuerySet.update(),
-    raw SQL. `manage.py rebuild_daily_totals` recomputes them from the events. Read by events/summary.py
-    when a filter allows; never written by Python code otherwise."""
+    in subclasses). Kept by database triggers on events_event (events/db/totals.py, in Event.Meta.triggers)
+    in the transaction of every write to it, whatever makes it: services, the admin, the CSV import's bulk
+    writes, QuerySet.update(), raw SQL. `manage.py rebuild_daily_totals` recomputes them from the events.
+    Read by events/summary.py when a filter allows; never written by Python code otherwise."""
 
     day = models.DateField()
     event_type = models.ForeignKey(EventType, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
@@ -52,11 +54,38 @@ class DailyTypeTotal(DayTotals):
 
 
 class DataVersion(models.Model):
-    """One row: a counter that every write to what readers see increments (database triggers, migration
-    0010), and when. Cached pages, ETags and Last-Modified are keyed on it."""
+    """One row: a counter that every write to what readers see increments, and when (database triggers:
+    events/db/data_version.py, in the Meta.triggers of each model readers see). Cached pages, ETags and
+    Last-Modified are keyed on it."""
 
     version = models.BigIntegerField(default=0)
     changed_at = models.DateTimeField()
 
     def __str__(self) -> str:
         return f"data version {self.version}"
+
+
+class RegionCountries(Region.countries.through):
+    """The links of regions to their countries (Django's own table for Region.countries), as a proxy: the
+    model a trigger on that table is declared on."""
+
+    class Meta:
+        proxy = True
+        triggers = [data_version.BUMP]
+
+
+class ExportLists(models.Model):
+    """An event's list fields as the CSV export joins them (one column per list field of the record,
+    events/record.py), kept ahead for PostgreSQL's COPY path by the triggers of events/db/export_lists.py.
+    No foreign key: the triggers keep the rows, and delete an event's with it. Empty on SQLite."""
+
+    event = models.OneToOneField(
+        Event, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    initiators = models.TextField(null=True)
+    targets = models.TextField(null=True)
+    responds_to = models.TextField(null=True)
+    source_urls = models.TextField(null=True)
+
+    def __str__(self) -> str:
+        return f"lists of event {self.event_id}"

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.text import slugify
 
+from events.db import data_version
 from events.models.base import ESCALATION_MAX, ESCALATION_MIN, Stamped
 
 
@@ -19,6 +20,7 @@ class Country(Stamped):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "countries"
+        triggers = [data_version.BUMP]
         constraints = [
             models.CheckConstraint(condition=Q(iso2__regex=r"^[A-Z]{2}$"), name="country_iso2_two_capitals"),
         ]
@@ -42,6 +44,7 @@ class Region(Stamped):
 
     class Meta:
         ordering = ["name"]
+        triggers = [data_version.BUMP]
 
     def __str__(self) -> str:
         return self.name
@@ -65,6 +68,7 @@ class Actor(Stamped):
 
     class Meta:
         ordering = ["name"]
+        triggers = [data_version.BUMP]
 
     def __str__(self) -> str:
         return self.name
@@ -93,6 +97,7 @@ class EventType(Stamped):
 
     class Meta:
         ordering = ["category", "name"]
+        triggers = [data_version.BUMP]
         constraints = [
             models.CheckConstraint(
                 condition=Q(default_escalation__gte=ESCALATION_MIN, default_escalation__lte=ESCALATION_MAX),

@@ -24,8 +24,8 @@ class Command(BaseCommand):
         if connections[database].vendor != "postgresql":
             self.stdout.write("Nothing to do: only PostgreSQL keeps the export's lists joined.")
             return
-        if export_lists.installed_digest(database) is None:
-            raise CommandError("The export's lists are not installed: run `manage.py migrate` first.")
+        if not export_lists.installed(database):
+            raise CommandError("The export's lists' triggers are not installed as declared: run `manage.py migrate`.")
         if check:
             differing = export_lists.mismatches(database)
             if differing:
