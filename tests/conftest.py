@@ -4,10 +4,37 @@ import os
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_collection_modifyitems(items):
+    """Within each module, the tests on the module's demo record (demo_record) run after the others: the
+    record is loaded at the first of them and stays until the module ends, so the others never see it."""
+    module_order = {}
+    for item in items:
+        module_order.setdefault(item.path, len(module_order))
+    items.sort(key=lambda item: (module_order[item.path], "demo_record" in item.fixturenames))
+
+
+@pytest.fixture(scope="module")
+def demo_record(django_db_setup, django_db_blocker):
+    """The demo record, loaded once for the module in a transaction rolled back after it: load_demo takes
+    seconds, and each test's own transaction nests in this one, so what a test changes is undone before
+    the next one. Between the load and the rollback the database is blocked as usual (`db` opens it)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", verbosity=0)
+        with django_db_blocker.block():
+            yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(demo_record, db):
+    """The demo record in this test's transaction (loaded once per module: demo_record)."""
 
 
 @pytest.fixture

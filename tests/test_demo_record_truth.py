@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from events.models import Event, Reaction
 
@@ -12,15 +11,6 @@ SEED = "nato-patriot-lithuania-announcement"
 MARCH_WARNING = "russia-warns-against-foreign-forces-lithuania"
 JANUARY_WARNING = "zakharova-warns-nato-buildup-lithuania-jan-2024"
 BRIGADE_ROADMAP = "germany-lithuania-brigade-roadmap"
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Loaded once for the module, in a transaction rolled back after it (each test nests in it)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", verbosity=0)
-        yield
-        transaction.set_rollback(True)
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]

@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.http import QueryDict
 from django.template.loader import render_to_string
@@ -28,11 +27,6 @@ D = datetime.date
 SEED = "nato-patriot-lithuania-announcement"
 WARNING = "russia-warns-against-foreign-forces-lithuania"
 INJECTION_PREFIXES = ["=", "+", "-", "@", "\t", "\r"]
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", verbosity=0)
 
 
 def body(response) -> bytes:

@@ -7,7 +7,6 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
@@ -32,8 +31,8 @@ def both_paths(query: str = "", *, base_url: str = BASE) -> tuple[bytes, bytes]:
 
 
 @pytest.fixture
-def demo(postgres_only):
-    call_command("load_demo", verbosity=0)
+def demo(postgres_only, demo_record):
+    """The demo record (tests/conftest.py), on PostgreSQL only."""
 
 
 @pytest.mark.parametrize(

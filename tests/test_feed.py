@@ -6,7 +6,6 @@ import datetime
 
 import feedparser
 import pytest
-from django.core.management import call_command
 from django.http import QueryDict
 
 from events.models import Event
@@ -16,11 +15,6 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", verbosity=0)
 
 
 def parsed(client, query: str = ""):
