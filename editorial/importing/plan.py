@@ -102,7 +102,7 @@ def load_existing(slugs: Iterable[str], columns: Columns, *, lock: bool = False)
     events = {event.pk: event for event in events_qs}
     if not events:
         return {}
-    stored = {column.identifier: column.stored(events) for column in columns.links}
+    stored = {column.identifier: column.stored(list(events)) for column in columns.links}
     return {
         event.slug: Existing(event, {name: held[pk] for name, held in stored.items()}) for pk, event in events.items()
     }

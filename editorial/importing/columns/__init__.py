@@ -28,7 +28,16 @@ from editorial.importing.columns.links import (
 )
 from events.models import Event
 
-__all__ = ["COLUMN_CLASSES", "Columns", "DateColumn", "ImportColumn", "Link", "RespondsToColumn", "SlugColumn"]
+__all__ = [
+    "COLUMN_CLASSES",
+    "Columns",
+    "DateColumn",
+    "ImportColumn",
+    "Link",
+    "RespondsToColumn",
+    "SlugColumn",
+    "cleaning_order",
+]
 
 OWN_CLASSES: tuple[type[ImportColumn], ...] = (
     SlugColumn,
@@ -55,6 +64,18 @@ _OWN = {column.identifier: column for column in OWN_CLASSES}
 COLUMN_CLASSES: list[type[ImportColumn]] = [_OWN.get(name) or _made_from_record(name) for name in RECORD_FIELDS]
 
 
+def cleaning_order(classes: list[type[ImportColumn]]) -> list[type[ImportColumn]]:
+    """The record's order, but each column after those its clean() reads (depends_on)."""
+    ordered: list[type[ImportColumn]] = []
+    pending = list(classes)
+    while pending:
+        done = {column.identifier for column in ordered}
+        ready = next(column for column in pending if done.issuperset(column.depends_on))
+        pending.remove(ready)
+        ordered.append(ready)
+    return ordered
+
+
 class Columns:
     """The columns of one import, each made once: what the plan and the write go through."""
 
@@ -69,10 +90,5 @@ class Columns:
             c.model_field.name for c in self.fields if isinstance(c, SlugColumn | ForeignKeyColumn)
         ]
         self.by_field = {c.model_field.name: c.identifier for c in self.fields}  # model errors → column
-        self.cleaning_order: list[ImportColumn] = []
-        pending = list(self.all)
-        while pending:  # the record's order, but each column after those its clean() reads
-            done = {c.identifier for c in self.cleaning_order}
-            ready = next(c for c in pending if done.issuperset(c.depends_on))
-            pending.remove(ready)
-            self.cleaning_order.append(ready)
+        made = {type(column): column for column in self.all}
+        self.cleaning_order = [made[column] for column in cleaning_order(COLUMN_CLASSES)]

@@ -11,7 +11,7 @@ from django.db.models import Field, Model
 from django.db.models.constants import LOOKUP_SEP
 
 from events.models import Event
-from events.record import IMPORTED
+from events.record import IMPORTED, RecordField
 
 RECORD_FIELDS = {f.name: f for f in IMPORTED}
 
@@ -49,8 +49,12 @@ class ImportColumn:
     depends_on: ClassVar[tuple[str, ...]] = ()  # the columns whose cleaned values clean() reads
 
     def __init__(self) -> None:
-        self.record = RECORD_FIELDS[self.identifier]
+        self.record = self.record_field()
         self.parser = self.record.parse()
+
+    @classmethod
+    def record_field(cls) -> RecordField:
+        return RECORD_FIELDS[cls.identifier]
 
     def clean(self, value: str, previous_values: dict[str, Any]) -> Any:
         """The cell's value, or ValidationError (reported with the row's line and this column)."""

@@ -32,7 +32,7 @@ class DateColumn(FieldColumn):
     FORMATS = (("%Y-%m-%d", None), ("%Y-%m", Event.Precision.MONTH), ("%Y", Event.Precision.YEAR))
 
     def clean(self, value: str, previous_values: dict[str, Any]) -> DateCell:
-        text = super().clean(value, previous_values).strip()
+        text = super().clean(value, previous_values)
         for fmt, implied in self.FORMATS:
             try:
                 return DateCell(datetime.datetime.strptime(text, fmt).date(), implied)
