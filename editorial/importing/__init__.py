@@ -23,10 +23,15 @@ Rules:
 
 Why not django-import-export: it loads the whole dataset (tablib) into memory and validates row by
 row through resources; for 100,000 rows and an all-or-nothing rule we stream the file twice with the
-csv module instead: pass 1 parses and validates each row with a Django form and the model's own
-clean(), keeping only a slug → date index (for duplicates and `responds_to`); pass 2 writes in
-batches of BATCH_SIZE inside one transaction, with simple-history's bulk helpers so every write is in
-the revision history. Memory is one batch plus the index, whatever the file's length.
+csv module instead: pass 1 parses and validates each row, cell by cell with one column class per
+column (as pretix's ImportColumn), then with the model's own clean(), keeping only a slug → date index
+(for duplicates and `responds_to`); pass 2 writes in batches of BATCH_SIZE inside one transaction, with
+simple-history's bulk helpers so every write is in the revision history. Memory is one batch plus the
+index, whatever the file's length.
+
+Modules: files (reading the upload within its bounds), columns/ (a class per column), plan (pass 1),
+write (pass 2), report (errors, counts, preview), uploads (the admin's stored upload between preview
+and import).
 """
 
 from __future__ import annotations
@@ -37,7 +42,6 @@ from editorial.importing.columns import COLUMN_CLASSES, Columns
 from editorial.importing.files import (
     BATCH_SIZE,
     COLUMNS,
-    EXPORT_COLUMNS,
     ImportLimits,
     Progress,
     UnreadableFile,
@@ -61,7 +65,6 @@ __all__ = [
     "BATCH_SIZE",
     "COLUMN_CLASSES",
     "COLUMNS",
-    "EXPORT_COLUMNS",
     "REQUIRED_COLUMNS",
     "BoundedUploadHandler",
     "ImportLimits",

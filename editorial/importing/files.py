@@ -15,8 +15,8 @@ from django.conf import settings
 from editorial.importing.report import ImportReport, RowError
 from events.record import NAMES, REQUIRED_COLUMNS
 
-# The columns, which of them a file must have: from the record's description.
-EXPORT_COLUMNS = COLUMNS = NAMES
+# The columns a file may have: the export's, from the record's description.
+COLUMNS = NAMES
 # Rows are validated, reported on and written this many at a time.
 BATCH_SIZE = 1000
 SCAN_CHUNK_BYTES = 64 * 1024
@@ -181,10 +181,10 @@ def _header_problem(header: list[str], limits: ImportLimits) -> str | None:
     if len(header) > limits.max_columns:
         return (
             f"The header has {len(header):,} columns; an import reads at most {limits.max_columns} "
-            f"(the export has {len(EXPORT_COLUMNS)})."
+            f"(the export has {len(COLUMNS)})."
         )
     names = [name.strip() for name in header]
-    unknown = [name for name in names if name not in EXPORT_COLUMNS]
+    unknown = [name for name in names if name not in COLUMNS]
     missing = [column for column in REQUIRED_COLUMNS if column not in names]
     if missing or unknown:
         parts = []
