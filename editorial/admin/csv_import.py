@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from editorial import importing
+from events.record import NAMES
 
 IMPORT_SESSION_KEY = "events_import_upload"
 
@@ -27,7 +28,7 @@ class CsvImportAdmin:
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Import events from CSV",
-            "columns": importing.COLUMNS,
+            "columns": NAMES,
             "limits": importing.ImportLimits.for_web(),
             "max_megabytes": importing.megabytes(importing.ImportLimits.for_web().max_bytes or 0),
         }

@@ -41,7 +41,6 @@ from typing import IO, Any
 from editorial.importing.columns import COLUMN_CLASSES, Columns
 from editorial.importing.files import (
     BATCH_SIZE,
-    COLUMNS,
     ImportLimits,
     Progress,
     UnreadableFile,
@@ -64,7 +63,6 @@ from events.record import REQUIRED_COLUMNS
 __all__ = [
     "BATCH_SIZE",
     "COLUMN_CLASSES",
-    "COLUMNS",
     "REQUIRED_COLUMNS",
     "BoundedUploadHandler",
     "ImportLimits",

@@ -15,8 +15,6 @@ from django.conf import settings
 from editorial.importing.report import ImportReport, RowError
 from events.record import NAMES, REQUIRED_COLUMNS
 
-# The columns a file may have: the export's, from the record's description.
-COLUMNS = NAMES
 # Rows are validated, reported on and written this many at a time.
 BATCH_SIZE = 1000
 SCAN_CHUNK_BYTES = 64 * 1024
@@ -181,10 +179,10 @@ def _header_problem(header: list[str], limits: ImportLimits) -> str | None:
     if len(header) > limits.max_columns:
         return (
             f"The header has {len(header):,} columns; an import reads at most {limits.max_columns} "
-            f"(the export has {len(COLUMNS)})."
+            f"(the export has {len(NAMES)})."
         )
     names = [name.strip() for name in header]
-    unknown = [name for name in names if name not in COLUMNS]
+    unknown = [name for name in names if name not in NAMES]
     missing = [column for column in REQUIRED_COLUMNS if column not in names]
     if missing or unknown:
         parts = []
