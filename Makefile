@@ -25,6 +25,9 @@ run: $(STAMP)
 	$(BIN)/python manage.py load_demo --if-empty --with-users
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Cached pages and ETags carry the release (timeline/settings.py RELEASE): from a checkout, its commit,
+# so a deployment of new code never serves pages the previous code rendered.
+serve: export RELEASE ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 serve: $(STAMP)
 	$(BIN)/python manage.py check --deploy --fail-level ERROR
 	$(BIN)/python manage.py migrate --noinput

@@ -18,7 +18,7 @@ written to bench/.render/ (gitignored) with the events as JSON, served from a lo
 Each measurement is a fresh browser (Debian's Chromium, headless, every request leaving 127.0.0.1
 blocked): navigation start → "chart-drawn", the performance mark each page sets in the frame after its
 chart is drawn; the median of --runs. Ours is drawn first as a still picture, in the page's HTML
-(events/poster.py; static/js/chart-loader.js marks the first frame), then by plotly.js, interactive:
+(readers/figures/poster.py; static/js/chart-loader.js marks the first frame), then by plotly.js, interactive:
 "chart-interactive" (static/js/timeline.js), reported beside it. A page that has not drawn within
 --timeout seconds counts as "> timeout" and is not run again at that size. Also measured: the bytes of a
 first visit (every response's body gzipped at level 6, as a compressing server or proxy sends it;
@@ -246,7 +246,7 @@ def open_once(playwright, url: str, *, timeout: float, with_bytes: bool) -> dict
             return {"drawn_ms": None}
         drawn = page.evaluate("performance.getEntriesByName('chart-drawn')[0].startTime")
         result = {"drawn_ms": drawn}
-        # Ours draws its still picture first (events/poster.py): also the moment plotly.js has drawn over it.
+        # Ours draws its still picture first (readers/figures/poster.py): also the moment plotly.js has drawn over it.
         if page.evaluate("!!document.getElementById('timeline-chart')") and wait_drawn(page, timeout, INTERACTIVE):
             result["interactive_ms"] = page.evaluate("performance.getEntriesByName('chart-interactive')[0].startTime")
         if with_bytes:

@@ -95,7 +95,7 @@ LOADED_TABLES = ("events_event", "events_eventactor", "events_source", "events_r
 @contextmanager
 def bulk_load() -> Iterator[None]:
     """Writes to many events at once, with the per-row triggers out of the way and the per-day totals
-    rebuilt from the events after, as the README says to do for bulk loads: the totals' row trigger would
+    rebuilt from the events after, as docs/operators.md says to do for bulk loads: the totals' row trigger would
     upsert once per row (minutes at 1M rows). PostgreSQL disables that trigger and sets the export's
     joined lists aside (export_lists.suspended: rebuilt once after); SQLite cannot disable a
     trigger, so the loaded tables' triggers (totals, data version) are dropped and made again from their

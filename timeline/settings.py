@@ -2,7 +2,7 @@
 
 One module for every deployment. Unset, everything is production-safe: DEBUG off, a SECRET_KEY
 required, no host allowed. `make run` sets DEBUG=1 for a laptop demo on SQLite; production sets
-SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and the HTTPS settings (README, "Run in production").
+SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and the HTTPS settings (README, "Run in production"; docs/operators.md).
 A value that cannot be read stops start-up with one line (timeline/env.py).
 """
 
@@ -236,7 +236,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "WARNING")},
 }
 
-# --- Bounded input (events/models.py, editorial/importing) ---
+# --- Bounded input (events/models/, editorial/importing/) ---
 # The dates an event may carry (ISO dates): outside them a date is refused with a clear message.
 EVENT_EARLIEST_DATE = env.text("EVENT_EARLIEST_DATE", "1900-01-01")
 EVENT_LATEST_DATE = env.text("EVENT_LATEST_DATE", "2100-12-31")

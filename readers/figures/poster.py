@@ -1,6 +1,6 @@
 """The chart as a still picture: an SVG drawn on the server from the very figure plotly.js draws.
 
-plotly.js takes a few hundred milliseconds to evaluate and draw, most of a small page's load, so the
+plotly.js takes most of a small page's load time to evaluate and draw, so the
 page carries this poster of the figure: on screen at the first paint, before any script, and the whole
 chart for a reader without JavaScript. Once plotly.js has drawn the interactive chart over it, the
 poster is hidden (static/js/timeline.js, static/css/site.css). Everything it shows (points, colours,
