@@ -1,7 +1,7 @@
 """The per-day totals (DailyTotal): read in place of the events when the filter allows, and rebuilt.
 
-A day's totals are kept per event type, country and public status by database triggers (migration
-0010), so a view filtered only by those (period, type, category, country, region, retracted or not)
+A day's totals are kept per event type, country and public status by database triggers (events/db/totals.py),
+so a view filtered only by those (period, type, category, country, region, retracted or not)
 is answered from at most one row per day, type and country, not from every event: a million events
 cost what a few thousand rows do. Any other filter (actor, text, verification, escalation, reactions)
 needs the events themselves: summary_for() then returns None and the callers use the exact per-event
