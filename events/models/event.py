@@ -20,6 +20,20 @@ from events.models.querysets import EventQuerySet, ReactionQuerySet
 from events.models.vocabulary import Actor, Country, EventType
 from events.models.workflow import PUBLIC_STATUSES, RETRACTION_NEEDS_NOTE, UNPUBLISHED_STATUSES, Status
 
+LATITUDE_LIMIT, LONGITUDE_LIMIT = 90, 180
+
+
+def coordinate_field(name: str, limit: int) -> models.DecimalField:
+    """A latitude or longitude in degrees, five decimals (about a metre), within ±limit."""
+    message = f"{name} runs from −{limit} to {limit}."
+    return models.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-limit, message), MaxValueValidator(limit, message)],
+    )
+
 
 class Event(Stamped):
     class Precision(models.TextChoices):
@@ -58,26 +72,8 @@ class Event(Stamped):
         Country, null=True, blank=True, on_delete=models.PROTECT, related_name="events", verbose_name="country"
     )
     location_name = models.CharField("place", max_length=200, blank=True)
-    latitude = models.DecimalField(
-        max_digits=8,
-        decimal_places=5,
-        null=True,
-        blank=True,
-        validators=[
-            MinValueValidator(-90, "Latitude runs from −90 to 90."),
-            MaxValueValidator(90, "Latitude runs from −90 to 90."),
-        ],
-    )
-    longitude = models.DecimalField(
-        max_digits=8,
-        decimal_places=5,
-        null=True,
-        blank=True,
-        validators=[
-            MinValueValidator(-180, "Longitude runs from −180 to 180."),
-            MaxValueValidator(180, "Longitude runs from −180 to 180."),
-        ],
-    )
+    latitude = coordinate_field("Latitude", LATITUDE_LIMIT)
+    longitude = coordinate_field("Longitude", LONGITUDE_LIMIT)
     responds_to = models.ManyToManyField(
         "self", through="Reaction", symmetrical=False, related_name="reactions", blank=True
     )
@@ -118,11 +114,12 @@ class Event(Stamped):
                 name="event_escalation_in_scale",
             ),
             models.CheckConstraint(
-                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-LATITUDE_LIMIT, latitude__lte=LATITUDE_LIMIT),
                 name="event_latitude_range",
             ),
             models.CheckConstraint(
-                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                condition=Q(longitude__isnull=True)
+                | Q(longitude__gte=-LONGITUDE_LIMIT, longitude__lte=LONGITUDE_LIMIT),
                 name="event_longitude_range",
             ),
             models.CheckConstraint(
