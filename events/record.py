@@ -91,8 +91,19 @@ def _decimal(name: str, *, required: bool = False) -> Callable[[], forms.Field]:
     )
 
 
-def _choice(choices) -> Callable[[], forms.Field]:
-    return lambda: forms.ChoiceField(choices=choices, required=False)
+def _choice_column(name: str, meaning: str, example: str, **import_rules: bool) -> RecordField:
+    """An Event field with choices, as it is: its choices listed in the doc and the only values imported."""
+    choices = Event._meta.get_field(name).choices
+    return RecordField(
+        name,
+        Kind.TEXT,
+        f"{_choices(choices)}: {meaning}",
+        example,
+        read=name,
+        sets=name,
+        parse=lambda: forms.ChoiceField(choices=choices, required=False),
+        **import_rules,
+    )
 
 
 def _max(name: str) -> int:
@@ -122,15 +133,7 @@ RECORD: list[RecordField] = [
         parse=_text(required=True),  # ISO date, month or year: the import's DateColumn
         required=True,
     ),
-    RecordField(
-        "date_precision",
-        Kind.TEXT,
-        f"{_choices(Event.Precision.choices)}: how much of the date is known.",
-        "day",
-        read="date_precision",
-        sets="date_precision",
-        parse=_choice(Event.Precision.choices),
-    ),
+    _choice_column("date_precision", "how much of the date is known.", "day"),
     RecordField(
         "end_date",
         Kind.DATE,
@@ -196,14 +199,10 @@ RECORD: list[RecordField] = [
         parse=_text(),
         empty_keeps=True,
     ),
-    RecordField(
+    _choice_column(
         "verification",
-        Kind.TEXT,
-        f"{_choices(Event.Verification.choices)}: confirmed means by a source other than the actor’s own statement.",
+        "confirmed means by a source other than the actor’s own statement.",
         "confirmed",
-        read="verification",
-        sets="verification",
-        parse=_choice(Event.Verification.choices),
         empty_keeps=True,
     ),
     RecordField(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
@@ -21,12 +24,29 @@ def invalid_filter(filterset: EventFilter, *, what: str) -> HttpResponse:
     return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
+FilteredView = Callable[[HttpRequest, EventFilter], HttpResponse]
+
+
+def over_the_filter(*, what: str) -> Callable[[FilteredView], Callable[[HttpRequest], HttpResponse]]:
+    """A view of the timeline's filtered events: it is given the validated filter, an invalid query gets a 400."""
+
+    def decorate(view: FilteredView) -> Callable[[HttpRequest], HttpResponse]:
+        @wraps(view)
+        def filtered(request: HttpRequest) -> HttpResponse:
+            filterset = selectors.event_filter(params=request.GET)
+            if not filterset.is_valid():
+                return invalid_filter(filterset, what=what)
+            return view(request, filterset)
+
+        return filtered
+
+    return decorate
+
+
 @cached_for_readers
 @require_safe
-def export(request: HttpRequest) -> HttpResponse:
-    filterset = selectors.event_filter(params=request.GET)
-    if not filterset.is_valid():
-        return invalid_filter(filterset, what="CSV export")
+@over_the_filter(what="CSV export")
+def export(request: HttpRequest, filterset: EventFilter) -> HttpResponse:
     ordering = sort_order(filterset.form.cleaned_data.get("sort"))
     rows = export_csv(filterset.qs, ordering=ordering, base_url=request.build_absolute_uri("/"))
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8; header=present")
@@ -37,8 +57,6 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @cached_for_readers
 @require_safe
-def feed(request: HttpRequest) -> HttpResponse:
-    filterset = selectors.event_filter(params=request.GET)
-    if not filterset.is_valid():
-        return invalid_filter(filterset, what="feed")
+@over_the_filter(what="feed")
+def feed(request: HttpRequest, filterset: EventFilter) -> HttpResponse:
     return EventFeed()(request, filterset=filterset)
