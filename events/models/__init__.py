@@ -1,6 +1,7 @@
 """The record's models, one module per concern; every name the rest of the code uses is importable from here."""
 
 from events.models.base import ESCALATION_MAX, ESCALATION_MIN, WEB_URL_SCHEMES, EditConflict, Stamped, accepted_dates
+from events.models.duplicates import NotDuplicate
 from events.models.event import (
     BASIS_JUDGEMENT,
     BASIS_SOURCE,
@@ -50,6 +51,7 @@ __all__ = [
     "EventQuerySet",
     "EventType",
     "ExportLists",
+    "NotDuplicate",
     "Reaction",
     "ReactionQuerySet",
     "Region",

@@ -15,6 +15,8 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from events.db import data_version, search, totals
+from events.db.trigram import OPCLASS as TRIGRAM_OPCLASS
+from events.db.trigram import TrigramIndex
 from events.models.base import ESCALATION_MAX, ESCALATION_MIN, WEB_URL_SCHEMES, EditConflict, Stamped, accepted_dates
 from events.models.querysets import EventQuerySet, ReactionQuerySet
 from events.models.vocabulary import Actor, Country, EventType
@@ -104,6 +106,8 @@ class Event(Stamped):
             # A period's view keeps events that began before it and last into it (between()): few events
             # have an end date, so this index is small and finds them without reading every earlier event.
             models.Index(fields=["end_date"], condition=Q(end_date__isnull=False), name="event_end_date_idx"),
+            # Similar titles (pg_trgm's `%`), for the likely duplicates of an event (events.duplicates).
+            TrigramIndex(fields=["title"], opclasses=[TRIGRAM_OPCLASS], name="event_title_trgm_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,274 @@
+"""Likely duplicates: the same event entered twice, caught before it is published (and counted) twice.
+
+The rule. A likely duplicate of an event is another event, not retracted, dated at most DATE_WINDOW_DAYS
+days before or after it, that has
+- a similar title: the two titles' trigram similarity is at least TITLE_SIMILARITY; or
+- the same type and the same actors: the same initiators and the same targets (one actor at least).
+
+Trigram similarity is pg_trgm's: each title is lower-cased and cut into words (runs of letters and
+digits); each word, with two spaces before it and one after, gives its three-character pieces; the
+similarity is the number of pieces both titles have over the number either has, from 0 to 1. On
+PostgreSQL pg_trgm computes it, and the title's trigram index (events.db.trigram) finds the candidates
+with its `%` operator, whose own threshold (pg_trgm.similarity_threshold, 0.3 unless the operator
+changed it) must stay at or below ours. SQLite has no pg_trgm: there title_similarity() computes the
+same figure in Python, over at most MAX_CANDIDATES events of the window. tests/test_duplicates.py checks
+that both give the same figures and the same pairs.
+
+A pair that an editor judged distinct is marked (events.models.NotDuplicate, with the reason) and no
+longer reported. The rule is applied
+- by the event's admin form, which lists the likely duplicates with links and saves the event only once
+  each unmarked one is ticked "not a duplicate" with a reason (editorial.admin.forms);
+- when publishing, refused while the event has an unmarked likely duplicate (events.models.workflow);
+- by the CSV import, which warns of each row's likely duplicates in the record (editorial.importing.plan);
+- by check_record, which lists the unmarked pairs among the events it checks (events.quality).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connections
+from django.db.models import Q, QuerySet
+
+from events.models import Event, EventActor, NotDuplicate
+
+# "Within a few days": a story reported a day or two apart, or dated by its announcement in one entry
+# and by its report in another.
+DATE_WINDOW_DAYS = 3
+# Rephrasings of one headline share about half their trigrams or more (the demo record's Patriot
+# announcement retold in other words: 0.5-0.7); two distinct events of one day rarely share 0.4.
+TITLE_SIMILARITY = 0.4
+# SQLite's bound: the events of an event's window compared with it in Python, at most.
+MAX_CANDIDATES = 200
+
+WINDOW = datetime.timedelta(days=DATE_WINDOW_DAYS)
+# pg_trgm's words: runs of letters and digits (its ISWORDCHR); an underscore separates words.
+WORD = re.compile(r"[^\W_]+")
+
+# An event's actors as the rule compares them: (actor id, role) of each.
+Actors = frozenset[tuple[int, str]]
+
+
+def trigrams(text: str) -> frozenset[str]:
+    """pg_trgm's trigrams of a text (show_trgm): each lower-cased word padded "  word " and cut in threes."""
+    pieces: set[str] = set()
+    for word in WORD.findall(text.lower()):
+        padded = f"  {word} "
+        pieces.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return frozenset(pieces)
+
+
+def trigram_similarity(first: frozenset[str], second: frozenset[str]) -> float:
+    if not first or not second:
+        return 0.0
+    shared = len(first & second)
+    return shared / (len(first) + len(second) - shared)
+
+
+def title_similarity(first: str, second: str) -> float:
+    """pg_trgm's similarity(first, second), computed in Python."""
+    return trigram_similarity(trigrams(first), trigrams(second))
+
+
+def candidates() -> QuerySet[Event]:
+    """The events a new one may duplicate: all but retracted ones, which readers see withdrawn."""
+    return Event.objects.exclude(status=Event.Status.RETRACTED)
+
+
+def actor_sets(links: QuerySet[EventActor]) -> dict[int, Actors]:
+    """The actors of each event these links belong to, by event id."""
+    sets: dict[int, set[tuple[int, str]]] = {}
+    for event_id, actor_id, role in links.values_list("event_id", "actor_id", "role"):
+        sets.setdefault(event_id, set()).add((actor_id, role))
+    return {event_id: frozenset(actors) for event_id, actors in sets.items()}
+
+
+def why(similarity: float, same_actors: bool) -> str:
+    """What makes two events likely duplicates, in words."""
+    reasons = []
+    if similarity:
+        reasons.append(f"a similar title ({similarity:.0%} of its trigrams shared)")
+    if same_actors:
+        reasons.append("the same type and actors")
+    return " and ".join(reasons)
+
+
+@dataclass(frozen=True)
+class LikelyDuplicate:
+    event: Event
+    similarity: float  # of the titles, when at least TITLE_SIMILARITY; else 0
+    same_actors: bool  # and the same type
+    marked: str = ""  # the reason an editor gave when marking the pair "not a duplicate"
+
+    @property
+    def why(self) -> str:
+        return why(self.similarity, self.same_actors)
+
+    def __str__(self) -> str:
+        event = self.event
+        return f"“{event.title}” ({event.date_display}, {event.get_status_display().lower()}: {self.why})"
+
+
+def _similar_titles(nearby: QuerySet[Event], title: str) -> dict[int, float]:
+    if connections[nearby.db].vendor == "postgresql":
+        similar = (
+            nearby.filter(title__trigram_similar=title)
+            .annotate(similarity=TrigramSimilarity("title", title))
+            .filter(similarity__gte=TITLE_SIMILARITY)
+        )
+        return dict(similar.values_list("pk", "similarity"))
+    grams = trigrams(title)
+    found = {}
+    for pk, other in nearby.order_by("date", "pk").values_list("pk", "title")[:MAX_CANDIDATES]:
+        similarity = trigram_similarity(grams, trigrams(other))
+        if similarity >= TITLE_SIMILARITY:
+            found[pk] = similarity
+    return found
+
+
+def _same_actors(nearby: QuerySet[Event], event_type_id: int | None, actors: Actors) -> set[int]:
+    if not actors or event_type_id is None:
+        return set()
+    same_type = nearby.filter(event_type_id=event_type_id).order_by("date", "pk").values("pk")[:MAX_CANDIDATES]
+    held = actor_sets(EventActor.objects.filter(event__in=same_type))
+    return {pk for pk, theirs in held.items() if theirs == actors}
+
+
+def marks(event_id: int | None, others: Iterable[int]) -> dict[int, str]:
+    """The reasons given for the pairs of this event and these others marked not duplicates, by other."""
+    if event_id is None:
+        return {}
+    others = list(others)
+    rows = NotDuplicate.objects.filter(
+        Q(event_id=event_id, other_id__in=others) | Q(other_id=event_id, event_id__in=others)
+    ).values_list("event_id", "other_id", "reason")
+    return {(second if first == event_id else first): reason for first, second, reason in rows}
+
+
+def likely_duplicates(
+    *,
+    title: str,
+    date: datetime.date,
+    event_type_id: int | None,
+    actors: Actors,
+    exclude_pk: int | None = None,
+) -> list[LikelyDuplicate]:
+    """The likely duplicates of an event as entered (excluding itself, if saved), in date order, each with
+    the reason given if the pair is marked not a duplicate."""
+    nearby = candidates().filter(date__range=(date - WINDOW, date + WINDOW))
+    if exclude_pk is not None:
+        nearby = nearby.exclude(pk=exclude_pk)
+    similar = _similar_titles(nearby, title)
+    alike = _same_actors(nearby, event_type_id, actors)
+    if not similar and not alike:
+        return []
+    found = Event.objects.filter(pk__in=[*similar, *alike]).order_by("date", "pk")
+    reasons = marks(exclude_pk, [*similar, *alike])
+    return [
+        LikelyDuplicate(event, similar.get(event.pk, 0.0), event.pk in alike, reasons.get(event.pk, ""))
+        for event in found.only("slug", "title", "date", "date_precision", "status")
+    ]
+
+
+def likely_duplicates_of(event: Event) -> list[LikelyDuplicate]:
+    """The likely duplicates of a saved event, with its saved actors."""
+    return likely_duplicates(
+        title=event.title,
+        date=event.date,
+        event_type_id=event.event_type_id,
+        actors=actor_sets(EventActor.objects.filter(event=event)).get(event.pk, frozenset()),
+        exclude_pk=event.pk,
+    )
+
+
+def unmarked(found: Iterable[LikelyDuplicate]) -> list[LikelyDuplicate]:
+    return [duplicate for duplicate in found if not duplicate.marked]
+
+
+def publish_problems(event: Event) -> list[str]:
+    """Publishing a likely duplicate needs an editor's word that it is not one."""
+    pending = unmarked(likely_duplicates_of(event))
+    if not pending:
+        return []
+    return [
+        "It looks like a duplicate of "
+        + "; ".join(map(str, pending))
+        + ". If it is not, tick “Not a duplicate” on its form and say why; if it is, publish only one."
+    ]
+
+
+def mark_not_duplicates(*, event: Event, others: Iterable[Event], reason: str) -> list[NotDuplicate]:
+    """Mark each pair of `event` and one of `others` as distinct events, for this reason (kept in the
+    history with who gave it: simple-history's request middleware records the user)."""
+    reason = reason.strip()
+    marked = [NotDuplicate(event=event, other=other, reason=reason) for other in others]
+    for mark in marked:
+        mark.full_clean(validate_constraints=False)
+        mark.save()
+    return marked
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two likely duplicates among the events checked: `first` dated no later than `second`."""
+
+    first: dict
+    second: dict
+    similarity: float  # of the titles, when at least TITLE_SIMILARITY; else 0
+    same_actors: bool  # and the same type
+
+    @property
+    def why(self) -> str:
+        return why(self.similarity, self.same_actors)
+
+
+PAIR_FIELDS = ("id", "slug", "title", "date", "event_type_id")
+
+
+def _with_actors(events: QuerySet[Event]) -> Iterator[tuple[dict, Actors]]:
+    """Each event in date order with its actors: two queries read in step, whatever the number."""
+    rows = events.order_by("date", "id").values(*PAIR_FIELDS).iterator()
+    links = (
+        EventActor.objects.filter(event__in=events)
+        .order_by("event__date", "event_id")
+        .values_list("event_id", "actor_id", "role")
+        .iterator()
+    )
+    link = next(links, None)
+    for row in rows:
+        actors = set()
+        while link is not None and link[0] == row["id"]:
+            actors.add(link[1:])
+            link = next(links, None)
+        yield row, frozenset(actors)
+
+
+def _marked_pairs(events: QuerySet[Event]) -> set[frozenset[int]]:
+    rows = NotDuplicate.objects.filter(event__in=events, other__in=events).values_list("event_id", "other_id")
+    return {frozenset(row) for row in rows}
+
+
+def likely_pairs(events: QuerySet[Event]) -> Iterator[Pair]:
+    """The likely duplicates among these events, each pair once, unless marked: one pass in date order,
+    each event compared with the events of the DATE_WINDOW_DAYS days before it (MAX_CANDIDATES at most)."""
+    recent: deque[tuple[dict, Actors, frozenset[str]]] = deque(maxlen=MAX_CANDIDATES)
+    marked: set[frozenset[int]] | None = None  # read at the first pair found: none in a sound record
+    for row, actors in _with_actors(events):
+        grams = trigrams(row["title"])
+        while recent and recent[0][0]["date"] < row["date"] - WINDOW:
+            recent.popleft()
+        for other, other_actors, other_grams in recent:
+            similarity = trigram_similarity(grams, other_grams)
+            same = row["event_type_id"] == other["event_type_id"] and bool(actors) and actors == other_actors
+            if similarity < TITLE_SIMILARITY and not same:
+                continue
+            if marked is None:
+                marked = _marked_pairs(events)
+            if frozenset((other["id"], row["id"])) not in marked:
+                yield Pair(other, row, similarity if similarity >= TITLE_SIMILARITY else 0.0, same)
+        recent.append((row, actors, grams))
