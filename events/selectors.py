@@ -11,9 +11,10 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import Http404
 
+from editorial.models import SourceSnapshot, with_page_checks
 from events.filters import EventFilter
 from events.models import PUBLIC_STATUSES, DataVersion, Event, EventQuerySet, Reaction, Source
 
@@ -56,15 +57,27 @@ def event_filter(*, params: Mapping | None) -> EventFilter:
 
 
 def event_for_reader(*, slug: str, user: User | AnonymousUser) -> Event:
-    """One event as a reader may see it: drafts and events in review exist only for staff."""
+    """One event as a reader may see it: drafts and events in review exist only for staff. Its sources
+    say when a copy of a page found gone was kept (kept_copy_on: editorial.models.with_page_checks)."""
     # The reaction chain is loaded separately by reaction_chains(), which filters out drafts.
-    events = Event.objects.for_display().prefetch_related("sources")
+    sources = with_page_checks(Source.objects.all())
+    events = Event.objects.for_display().prefetch_related(Prefetch("sources", queryset=sources))
     if not user.is_staff:
         events = events.public()
     try:
         return events.get(slug=slug)
     except Event.DoesNotExist:
         raise Http404("No such event.") from None
+
+
+def kept_copy(*, slug: str, source_id: int) -> tuple[Source, SourceSnapshot]:
+    """The copy we keep of a public event's source whose page was last found gone: nothing else (a
+    source of a draft, a page still there, a page never kept) has a copy readers may see."""
+    sources = with_page_checks(Source.objects.filter(event__status__in=PUBLIC_STATUSES)).select_related("event")
+    source = sources.filter(pk=source_id, event__slug=slug, kept_copy_on__isnull=False).first()
+    if source is None:
+        raise Http404("No copy of this source is shown.")
+    return source, source.snapshots.with_text().latest_first().first()
 
 
 # How far a reaction chain is followed from the event shown. Deeper links exist in the record but a

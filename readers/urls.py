@@ -10,6 +10,7 @@ app_name = "events"
 urlpatterns = [
     path("", views.timeline, name="timeline"),
     path("events/<slug:slug>/", views.event_detail, name="detail"),
+    path("events/<slug:slug>/sources/<int:source_id>/copy/", views.source_copy, name="source_copy"),
     path("tension/", views.tension_window, name="tension_window"),
     path("chart.json", views.chart_json, name="chart_json"),
     path("about/", views.about, name="about"),

@@ -158,6 +158,14 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def source_copy(request: HttpRequest, slug: str, source_id: int) -> HttpResponse:
+    """Our copy of the text of a public event's source whose page is gone (events.selectors.kept_copy)."""
+    source, snapshot = selectors.kept_copy(slug=slug, source_id=source_id)
+    response = render(request, "events/source_copy.html", {"source": source, "snapshot": snapshot})
+    response["X-Robots-Tag"] = "noindex"  # the publisher's text, kept as evidence: not for search engines
+    return response
+
+
 def about(request: HttpRequest) -> HttpResponse:
     return render(
         request,

@@ -320,3 +320,20 @@ SPECTACULAR_SETTINGS = {
     # (slugs) default to strings, which they are; tests/test_api.py validates the schema instead.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
+
+# --- Sources fetched from their URL (editorial/sources/) ---------------------------------------------
+# The admin's "Fill from the page", `manage.py fetch_source` and `manage.py check_sources` fetch pages
+# server-side. Loopback, private and other non-public addresses are refused unless this is 1 (sources
+# on an intranet; the tests' local server); link-local (a cloud's metadata service), unspecified,
+# multicast and reserved addresses are refused even then.
+SOURCE_FETCH_ALLOW_PRIVATE = env.boolean("SOURCE_FETCH_ALLOW_PRIVATE", False)
+# Seconds one fetch may take in all (connecting, redirects, reading), and the largest page read.
+SOURCE_FETCH_TIMEOUT = env.integer("SOURCE_FETCH_TIMEOUT", 5, minimum=1)
+SOURCE_FETCH_MAX_BYTES = env.integer("SOURCE_FETCH_MAX_BYTES", 3_000_000, minimum=10_000)
+# check_sources asks one host for one page at a time, this many milliseconds apart.
+SOURCE_CHECK_HOST_DELAY_MS = env.integer("SOURCE_CHECK_HOST_DELAY_MS", 1000)
+# A public web archive's "save" address, the page's URL appended (e.g. https://web.archive.org/save/):
+# check_sources submits each kept copy there and records where the archive keeps it. Empty: none.
+SOURCE_ARCHIVE_URL = env.text("SOURCE_ARCHIVE_URL")
+if SOURCE_ARCHIVE_URL and not SOURCE_ARCHIVE_URL.startswith(("http://", "https://")):
+    raise SettingError(f"SOURCE_ARCHIVE_URL={SOURCE_ARCHIVE_URL!r} is not a web address (http:// or https://).")

@@ -12,6 +12,7 @@ from django.forms.models import BaseInlineFormSet
 
 from editorial.admin.autocomplete import responds_to_field
 from editorial.admin.base import may_edit
+from editorial.admin.sources import FILL_FROM_PAGE_JS, FillsFromThePage
 from events.models import Event, EventActor, Reaction, Source
 
 
@@ -55,10 +56,13 @@ class EventActorInline(ReviewGuardedInline, admin.TabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
-class SourceInline(ReviewGuardedInline, admin.StackedInline):
+class SourceInline(FillsFromThePage, ReviewGuardedInline, admin.StackedInline):
     model = Source
     extra = 1
     fields = [("url", "kind"), ("publisher", "published_on"), "title", "excerpt"]
+
+    class Media:
+        js = [FILL_FROM_PAGE_JS]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "url":

@@ -6,14 +6,16 @@ from django.contrib import admin
 
 from editorial.admin.autocomplete import responds_to_field
 from editorial.admin.base import SELECT2_NAMES_JS, EventPartAdmin
+from editorial.admin.sources import FILL_FROM_PAGE_JS, PageCheckFilter, SourceChecksAdmin
 from events.models import PUBLIC_STATUSES, Event, Reaction, Source
 
 
-class SourceAdmin(EventPartAdmin):
-    """Sources are entered on their event; this list is for finding one (e.g. every source of a publisher)."""
+class SourceAdmin(SourceChecksAdmin, EventPartAdmin):
+    """Sources are entered on their event; this list is for finding one (e.g. every source of a publisher,
+    or every source whose page needs attention)."""
 
-    list_display = ["publisher", "title", "kind", "published_on", "event"]
-    list_filter = ["kind"]
+    list_display = ["publisher", "title", "kind", "published_on", "event", "page_check"]
+    list_filter = ["kind", PageCheckFilter]
     list_select_related = ["event"]
     search_fields = ["publisher", "title", "url"]
     autocomplete_fields = ["event"]
@@ -29,7 +31,7 @@ class SourceAdmin(EventPartAdmin):
         return link.event if link else None
 
     class Media:
-        js = [SELECT2_NAMES_JS]
+        js = [SELECT2_NAMES_JS, FILL_FROM_PAGE_JS]
 
 
 class ReactionAdmin(EventPartAdmin):
