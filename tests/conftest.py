@@ -11,9 +11,11 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """Within each module, the tests on the module's demo record (demo_record) run after the others: the
-    record is loaded at the first of them and stays until the module ends, so the others never see it."""
+    record is loaded at the first of them and stays until the module ends, so the others never see it.
+    First, so that pytest-django's stable reordering (transactional tests last) is applied after it."""
     module_order = {}
     for item in items:
         module_order.setdefault(item.path, len(module_order))
