@@ -112,6 +112,11 @@ class SourceSnapshot(models.Model):
     def keeps_text(self) -> bool:
         return self.finding != self.Finding.GONE
 
+    @property
+    def paragraphs(self) -> list[str]:
+        """The kept text's paragraphs: the extraction ends each with a line break."""
+        return [line for line in self.text.splitlines() if line.strip()]
+
     def clean(self) -> None:
         if self.keeps_text and self.text_sha256 != sha256(self.text):
             raise ValidationError({"text_sha256": "This is not the SHA-256 of the text kept."})

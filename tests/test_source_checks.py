@@ -1,4 +1,4 @@
-"""The evidence is kept: check_sources against a local news site whose pages move, vanish and change;
+"""The evidence is kept: check_sources against a local news news whose pages move, vanish and change;
 each is reported and kept, the event page links our copy of the vanished one (for public events only),
 the admin lists what needs an editor, and check_record warns when every source of an event is gone."""
 
@@ -26,7 +26,7 @@ HOST_DELAY_MS = 50
 
 
 @pytest.fixture
-def site(settings):
+def news(settings):
     settings.SOURCE_FETCH_ALLOW_PRIVATE = True
     settings.SOURCE_FETCH_TIMEOUT = 1
     settings.SOURCE_CHECK_HOST_DELAY_MS = HOST_DELAY_MS
@@ -34,19 +34,19 @@ def site(settings):
         yield server
 
 
-def texts(site: PageServer, *paths: str) -> None:
+def texts(news: PageServer, *paths: str) -> None:
     for path in paths:
-        site.pages[path] = Answer(article(title=f"Report {path}", text=f"The report at {path}. " * 20))
+        news.pages[path] = Answer(article(title=f"Report {path}", text=f"The report at {path}. " * 20))
 
 
 @pytest.fixture
-def patriot(site):
+def patriot(news):
     """A published event whose four sources' pages will stay, move, vanish and change."""
     event = factories.published_event(slug="patriot", title="Patriot systems for Lithuania")
     event.sources.all().delete()
     for path in ("/stays", "/moves", "/vanishes", "/changes"):
-        event.sources.create(url=site.url(path), publisher="LRT", title=f"Report {path}")
-    texts(site, "/stays", "/moves", "/vanishes", "/changes")
+        event.sources.create(url=news.url(path), publisher="LRT", title=f"Report {path}")
+    texts(news, "/stays", "/moves", "/vanishes", "/changes")
     return event
 
 
@@ -55,26 +55,26 @@ def check_sources(capsys, *args: str) -> str:
     return capsys.readouterr().out
 
 
-def source(site: PageServer, path: str) -> Source:
-    return Source.objects.get(url=site.url(path))
+def source(news: PageServer, path: str) -> Source:
+    return Source.objects.get(url=news.url(path))
 
 
-def test_pages_that_move_vanish_and_change_are_each_reported_and_kept(site, patriot, capsys):
+def test_pages_that_move_vanish_and_change_are_each_reported_and_kept(news, patriot, capsys):
     out = check_sources(capsys)
     assert "4 source(s) checked: 4 as kept, 0 moved, 0 gone, 0 changed; 0 could not be read." in out
     first = {snapshot.source.url: snapshot for snapshot in SourceSnapshot.objects.select_related("source")}
     assert {snapshot.finding for snapshot in first.values()} == {Finding.OK}
-    assert "The report at /vanishes." in first[site.url("/vanishes")].text
+    assert "The report at /vanishes." in first[news.url("/vanishes")].text
 
-    site.pages["/moves"] = Answer(status=301, headers={"Location": "/moved-here"})
-    texts(site, "/moved-here")
-    del site.pages["/vanishes"]
-    site.pages["/changes"] = Answer(article(title="Report /changes", text="A corrected report. " * 20))
+    news.pages["/moves"] = Answer(status=301, headers={"Location": "/moved-here"})
+    texts(news, "/moved-here")
+    del news.pages["/vanishes"]
+    news.pages["/changes"] = Answer(article(title="Report /changes", text="A corrected report. " * 20))
     out = check_sources(capsys, "--since", "0")
     assert "4 source(s) checked: 1 as kept, 1 moved, 1 gone, 1 changed; 0 could not be read." in out
-    assert f"moved      LRT: Report /moves: {site.url('/moves')} is now at {site.url('/moved-here')}" in out
-    assert f"gone       LRT: Report /vanishes: {site.url('/vanishes')} answered 404" in out
-    assert f"changed    LRT: Report /changes: the text at {site.url('/changes')} differs from the copy kept" in out
+    assert f"moved      LRT: Report /moves: {news.url('/moves')} is now at {news.url('/moved-here')}" in out
+    assert f"gone       LRT: Report /vanishes: {news.url('/vanishes')} answered 404" in out
+    assert f"changed    LRT: Report /changes: the text at {news.url('/changes')} differs from the copy kept" in out
 
     latest = {s.pk: s.snapshots.latest_first().first() for s in patriot.sources.all()}
     assert {s.url.rsplit("/", 1)[1]: latest[s.pk].finding for s in patriot.sources.all()} == {
@@ -84,11 +84,11 @@ def test_pages_that_move_vanish_and_change_are_each_reported_and_kept(site, patr
         "changes": Finding.CHANGED,
     }
     # The page found as it was is one snapshot checked twice, not a second copy of its text.
-    stays = source(site, "/stays").snapshots.get()
+    stays = source(news, "/stays").snapshots.get()
     assert stays.checked_at > stays.fetched_at
-    gone = source(site, "/vanishes").snapshots.latest_first().first()
+    gone = source(news, "/vanishes").snapshots.latest_first().first()
     assert (gone.http_status, gone.text, gone.text_sha256) == (404, "", "")
-    assert "A corrected report." in source(site, "/changes").snapshots.latest_first().first().text
+    assert "A corrected report." in source(news, "/changes").snapshots.latest_first().first().text
 
     # Checked again with nothing new: still changed (until an editor looks), no new snapshot.
     count = SourceSnapshot.objects.count()
@@ -97,16 +97,16 @@ def test_pages_that_move_vanish_and_change_are_each_reported_and_kept(site, patr
     assert SourceSnapshot.objects.count() == count
 
 
-def test_the_event_page_links_the_copy_kept_of_a_vanished_page(site, patriot, capsys, client):
+def test_the_event_page_links_the_copy_kept_of_a_vanished_page(news, patriot, capsys, client):
     check_sources(capsys)
-    kept = source(site, "/vanishes").snapshots.get()
+    kept = source(news, "/vanishes").snapshots.get()
     kept_on = dateformat.format(timezone.localtime(kept.fetched_at), "j F Y")
     page = client.get(reverse("events:detail", args=["patriot"])).content.decode()
     assert "The page is gone" not in page
 
-    del site.pages["/vanishes"]
+    del news.pages["/vanishes"]
     check_sources(capsys, "--since", "0")
-    copy_url = reverse("events:source_copy", args=["patriot", source(site, "/vanishes").pk])
+    copy_url = reverse("events:source_copy", args=["patriot", source(news, "/vanishes").pk])
     page = client.get(reverse("events:detail", args=["patriot"])).content.decode()
     assert page.count("The page is gone") == 1
     assert f'<a href="{copy_url}">copy kept on <time datetime="{kept.fetched_at:%Y-%m-%d}">{kept_on}</time></a>' in page
@@ -117,21 +117,21 @@ def test_the_event_page_links_the_copy_kept_of_a_vanished_page(site, patriot, ca
     assert "The page is gone." in copy and "as this record kept it on" in copy
     assert "The report at /vanishes. The report at /vanishes." in copy
     # A page still there has no copy for readers.
-    assert client.get(reverse("events:source_copy", args=["patriot", source(site, "/stays").pk])).status_code == 404
+    assert client.get(reverse("events:source_copy", args=["patriot", source(news, "/stays").pk])).status_code == 404
 
     # The page is back: the event page links it again, and the copy is no longer shown.
-    texts(site, "/vanishes")
+    texts(news, "/vanishes")
     check_sources(capsys, "--since", "0")
     assert "The page is gone" not in client.get(reverse("events:detail", args=["patriot"])).content.decode()
     assert client.get(copy_url).status_code == 404
 
 
-def test_a_drafts_kept_copy_is_never_shown(site, capsys, client):
+def test_a_drafts_kept_copy_is_never_shown(news, capsys, client):
     draft = factories.event(slug="draft", title="Draft")
-    hidden = draft.sources.create(url=site.url("/secret"), publisher="LRT", title="Secret")
-    texts(site, "/secret")
+    hidden = draft.sources.create(url=news.url("/secret"), publisher="LRT", title="Secret")
+    texts(news, "/secret")
     check_sources(capsys)
-    del site.pages["/secret"]
+    del news.pages["/secret"]
     check_sources(capsys, "--since", "0")
     assert hidden.snapshots.latest_first().first().finding == Finding.GONE
     copy_url = reverse("events:source_copy", args=["draft", hidden.pk])
@@ -143,16 +143,16 @@ def test_a_drafts_kept_copy_is_never_shown(site, capsys, client):
     assert client.get(copy_url).status_code == 200
 
 
-def test_a_page_that_cannot_be_read_writes_nothing_and_is_checked_again_next_time(site, patriot, capsys):
-    site.pages["/stays"] = Answer(b"<html>down for maintenance</html>", status=503)
+def test_a_page_that_cannot_be_read_writes_nothing_and_is_checked_again_next_time(news, patriot, capsys):
+    news.pages["/stays"] = Answer(b"<html>down for maintenance</html>", status=503)
     out = check_sources(capsys)
     assert "could not be read  LRT: Report /stays: " in out and "answered 503 Service Unavailable" in out
-    assert not source(site, "/stays").snapshots.exists()
+    assert not source(news, "/stays").snapshots.exists()
     out = check_sources(capsys)  # the others were checked within the day: skipped; this one is due
     assert "1 source(s) checked: 0 as kept, 0 moved, 0 gone, 0 changed; 1 could not be read." in out
 
 
-def test_a_run_skips_what_was_checked_recently_and_stops_at_its_limit(site, patriot, capsys):
+def test_a_run_skips_what_was_checked_recently_and_stops_at_its_limit(news, patriot, capsys):
     assert "2 source(s) checked" in check_sources(capsys, "--limit", "2")
     assert "2 source(s) checked" in check_sources(capsys)  # the other two: the run resumes
     assert "0 source(s) checked" in check_sources(capsys)
@@ -162,37 +162,37 @@ def test_a_run_skips_what_was_checked_recently_and_stops_at_its_limit(site, patr
     assert "4 source(s) checked" in check_sources(capsys, "--since", "2h")
 
 
-def test_one_host_is_asked_for_one_page_at_a_time_a_delay_apart(site, patriot, capsys):
+def test_one_host_is_asked_for_one_page_at_a_time_a_delay_apart(news, patriot, capsys):
     with PageServer() as other:
         texts(other, "/a", "/b")
         for path in ("/a", "/b"):
             patriot.sources.create(url=other.url(path), publisher="ERR", title=f"Other {path}")
         check_sources(capsys)
-        for server, pages in ((site, 4), (other, 2)):
+        for server, pages in ((news, 4), (other, 2)):
             assert len(server.requests) == pages and server.most_at_once == 1
             gaps = [later - earlier for earlier, later in itertools.pairwise(server.request_times)]
             assert min(gaps) >= HOST_DELAY_MS / 1000
 
 
-def test_each_new_copy_is_submitted_to_the_web_archive_the_operator_configured(site, patriot, capsys, settings):
-    settings.SOURCE_ARCHIVE_URL = site.url("/save/")
+def test_each_new_copy_is_submitted_to_the_web_archive_the_operator_configured(news, patriot, capsys, settings):
+    settings.SOURCE_ARCHIVE_URL = news.url("/save/")
     for path in ("/stays", "/moves", "/vanishes", "/changes"):
-        site.pages[f"/save/{site.url(path)}"] = Answer(status=302, headers={"Location": f"/web/2024/{path}"})
-        site.pages[f"/web/2024/{path}"] = Answer(b"<html><body>archived</body></html>")
+        news.pages[f"/save/{news.url(path)}"] = Answer(status=302, headers={"Location": f"/web/2024/{path}"})
+        news.pages[f"/web/2024/{path}"] = Answer(b"<html><body>archived</body></html>")
     check_sources(capsys)
     assert {s.archive_url for s in SourceSnapshot.objects.all()} == {
-        site.url(f"/web/2024/{path}") for path in ("/stays", "/moves", "/vanishes", "/changes")
+        news.url(f"/web/2024/{path}") for path in ("/stays", "/moves", "/vanishes", "/changes")
     }
-    archived = len(site.requests)
+    archived = len(news.requests)
     check_sources(capsys, "--since", "0")  # nothing new: nothing submitted again
-    assert [path for path in site.paths()[archived:] if path.startswith("/save/")] == []
+    assert [path for path in news.paths()[archived:] if path.startswith("/save/")] == []
 
 
-def test_the_admin_lists_the_sources_that_need_an_editor(site, patriot, capsys, client):
+def test_the_admin_lists_the_sources_that_need_an_editor(news, patriot, capsys, client):
     check_sources(capsys)
-    site.pages["/moves"] = Answer(status=301, headers={"Location": "/moved-here"})
-    texts(site, "/moved-here")
-    del site.pages["/vanishes"]
+    news.pages["/moves"] = Answer(status=301, headers={"Location": "/moved-here"})
+    texts(news, "/moved-here")
+    del news.pages["/vanishes"]
     check_sources(capsys, "--since", "0")
     client.force_login(factories.staff_user("edna", "Editor"))
     page = client.get(reverse("admin:events_source_changelist"), {"page": "attention"}).content.decode()
@@ -201,13 +201,13 @@ def test_the_admin_lists_the_sources_that_need_an_editor(site, patriot, capsys, 
     assert "needs attention" in page
 
 
-def test_check_record_warns_when_every_source_of_a_published_event_is_gone(site, patriot, capsys):
+def test_check_record_warns_when_every_source_of_a_published_event_is_gone(news, patriot, capsys):
     check_sources(capsys)
     for path in ("/stays", "/moves", "/vanishes"):
-        del site.pages[path]
+        del news.pages[path]
     check_sources(capsys, "--since", "0")
     assert [p.rule for p in quality.every_source_gone(Event.objects.published())] == []
-    del site.pages["/changes"]
+    del news.pages["/changes"]
     check_sources(capsys, "--since", "0")
     problems = list(quality.every_source_gone(Event.objects.published()))
     assert [(p.severity, p.rule, p.event_slug) for p in problems] == [("warning", "every-source-gone", "patriot")]

@@ -53,7 +53,7 @@ ADDRESSES_PRIVATE = [
 
 
 @pytest.fixture
-def site():
+def news():
     with PageServer() as server:
         yield server
 
@@ -104,17 +104,17 @@ def test_the_setting_is_off_unless_the_environment_turns_it_on():
 # --- the fetch ---
 
 
-def test_a_page_on_127_0_0_1_is_refused_before_any_request_while_private_addresses_are_not_allowed(site, settings):
+def test_a_page_on_127_0_0_1_is_refused_before_any_request_while_private_addresses_are_not_allowed(news, settings):
     settings.SOURCE_FETCH_ALLOW_PRIVATE = False
-    site.pages["/article"] = Answer(article())
-    for url in (site.url("/article"), f"http://localhost:{site.port}/article", f"http://2130706433:{site.port}/"):
+    news.pages["/article"] = Answer(article())
+    for url in (news.url("/article"), f"http://localhost:{news.port}/article", f"http://2130706433:{news.port}/"):
         assert "is a loopback address" in refused(url)
-    assert site.requests == []
+    assert news.requests == []
 
 
-def test_an_article_says_its_title_publisher_date_language_and_main_text(site, private_allowed):
-    site.pages["/news/patriot"] = Answer(article(lang="en-GB"))
-    page = fetch(f"http://localhost:{site.port}/news/patriot")
+def test_an_article_says_its_title_publisher_date_language_and_main_text(news, private_allowed):
+    news.pages["/news/patriot"] = Answer(article(lang="en-GB"))
+    page = fetch(f"http://localhost:{news.port}/news/patriot")
     found = read(page)
     assert (found.title, found.publisher, found.published_on, found.language) == (
         "Lithuania to host Patriot air defence systems on rotation",
@@ -125,7 +125,7 @@ def test_an_article_says_its_title_publisher_date_language_and_main_text(site, p
     assert "European NATO ally would deploy Patriot air defence systems on rotation" in found.text
     assert "All rights reserved" not in found.text and "Sport" not in found.text
     # The name is resolved here and the connection goes to the address checked, the name still sent.
-    assert site.requests == [("/news/patriot", f"localhost:{site.port}")]
+    assert news.requests == [("/news/patriot", f"localhost:{news.port}")]
 
 
 @pytest.mark.parametrize(
@@ -146,22 +146,22 @@ def test_an_article_says_its_title_publisher_date_language_and_main_text(site, p
     ],
     ids=["pdf", "json", "oversized", "oversized-unannounced", "gzip-bomb", "slow", "trickling", "error", "nowhere"],
 )
-def test_what_is_not_a_small_html_page_in_time_is_refused_with_a_message(site, private_allowed, answer, message):
-    site.pages["/page"] = answer
-    assert message in refused(site.url("/page"))
+def test_what_is_not_a_small_html_page_in_time_is_refused_with_a_message(news, private_allowed, answer, message):
+    news.pages["/page"] = answer
+    assert message in refused(news.url("/page"))
 
 
-def test_a_redirect_loop_is_followed_a_few_times_then_refused(site, private_allowed):
-    site.pages["/loop"] = Answer(status=301, headers={"Location": "/loop"})
-    assert f"redirects more than {MAX_REDIRECTS} times" in refused(site.url("/loop"))
-    assert site.paths() == ["/loop"] * (MAX_REDIRECTS + 1)
+def test_a_redirect_loop_is_followed_a_few_times_then_refused(news, private_allowed):
+    news.pages["/loop"] = Answer(status=301, headers={"Location": "/loop"})
+    assert f"redirects more than {MAX_REDIRECTS} times" in refused(news.url("/loop"))
+    assert news.paths() == ["/loop"] * (MAX_REDIRECTS + 1)
 
 
-def test_redirects_are_followed_and_each_hop_is_checked_again(site, private_allowed):
-    site.pages["/old"] = Answer(status=301, headers={"Location": "/new"})
-    site.pages["/new"] = Answer(article())
-    page = fetch(site.url("/old"))
-    assert (page.url, page.final_url, page.status) == (site.url("/old"), site.url("/new"), 200)
+def test_redirects_are_followed_and_each_hop_is_checked_again(news, private_allowed):
+    news.pages["/old"] = Answer(status=301, headers={"Location": "/new"})
+    news.pages["/new"] = Answer(article())
+    page = fetch(news.url("/old"))
+    assert (page.url, page.final_url, page.status) == (news.url("/old"), news.url("/new"), 200)
 
     with PageServer() as inside:
         inside.pages["/admin"] = Answer(b"<html><body>our own admin</body></html>")
@@ -169,19 +169,19 @@ def test_redirects_are_followed_and_each_hop_is_checked_again(site, private_allo
         assert urllib.request.urlopen(f"http://0.0.0.0:{inside.port}/admin", timeout=5).status == 200
         inside.requests.clear()
         # …so a redirect there is refused at its own hop, though the first hop's address was allowed.
-        site.pages["/innocent"] = Answer(status=302, headers={"Location": f"http://0.0.0.0:{inside.port}/admin"})
-        assert "0.0.0.0 is an unspecified address" in refused(site.url("/innocent"))
+        news.pages["/innocent"] = Answer(status=302, headers={"Location": f"http://0.0.0.0:{inside.port}/admin"})
+        assert "0.0.0.0 is an unspecified address" in refused(news.url("/innocent"))
         assert inside.requests == []
-    site.pages["/to-file"] = Answer(status=302, headers={"Location": "file:///etc/passwd"})
-    assert "only http:// and https:// pages are fetched" in refused(site.url("/to-file"))
+    news.pages["/to-file"] = Answer(status=302, headers={"Location": "file:///etc/passwd"})
+    assert "only http:// and https:// pages are fetched" in refused(news.url("/to-file"))
 
 
-def test_a_page_not_found_or_gone_is_gone(site, private_allowed):
-    site.pages["/removed"] = Answer(b"<html>removed</html>", status=410)
+def test_a_page_not_found_or_gone_is_gone(news, private_allowed):
+    news.pages["/removed"] = Answer(b"<html>removed</html>", status=410)
     for path, status in (("/missing", 404), ("/removed", 410)):
         with pytest.raises(PageGone) as gone:
-            fetch(site.url(path))
-        assert (gone.value.status, gone.value.final_url) == (status, site.url(path))
+            fetch(news.url(path))
+        assert (gone.value.status, gone.value.final_url) == (status, news.url(path))
 
 
 def test_unreachable_and_unusable_addresses_say_why(private_allowed):
@@ -195,9 +195,9 @@ def test_unreachable_and_unusable_addresses_say_why(private_allowed):
 # --- the command ---
 
 
-def test_fetch_source_prints_what_the_page_says(site, private_allowed, capsys):
-    site.pages["/patriot"] = Answer(article())
-    call_command("fetch_source", site.url("/patriot"))
+def test_fetch_source_prints_what_the_page_says(news, private_allowed, capsys):
+    news.pages["/patriot"] = Answer(article())
+    call_command("fetch_source", news.url("/patriot"))
     out = capsys.readouterr().out
     assert "Publisher:    LRT English" in out
     assert "Title:        Lithuania to host Patriot air defence systems on rotation" in out
@@ -205,10 +205,10 @@ def test_fetch_source_prints_what_the_page_says(site, private_allowed, capsys):
     assert "On 7 March 2024 Lithuania's defence minister" in out
 
 
-def test_fetch_source_fails_with_the_reason_and_no_traceback(site, settings):
+def test_fetch_source_fails_with_the_reason_and_no_traceback(news, settings):
     settings.SOURCE_FETCH_ALLOW_PRIVATE = False
     with pytest.raises(CommandError, match="127.0.0.1 is a loopback address"):
-        call_command("fetch_source", site.url("/patriot"))
+        call_command("fetch_source", news.url("/patriot"))
 
 
 # --- the admin's look-up ---
@@ -227,14 +227,14 @@ def look_up(client, **params) -> tuple[int, dict]:
 
 
 def test_the_look_up_answers_with_what_the_page_says_and_keeps_a_saved_sources_page(
-    site, private_allowed, client, editor
+    news, private_allowed, client, editor
 ):
-    site.pages["/patriot"] = Answer(article())
-    status, found = look_up(client, url=site.url("/patriot"))
+    news.pages["/patriot"] = Answer(article())
+    status, found = look_up(client, url=news.url("/patriot"))
     assert status == 200
     assert found == {
-        "url": site.url("/patriot"),
-        "final_url": site.url("/patriot"),
+        "url": news.url("/patriot"),
+        "final_url": news.url("/patriot"),
         "publisher": "LRT English",
         "title": "Lithuania to host Patriot air defence systems on rotation",
         "published_on": "2024-03-07",
@@ -243,21 +243,21 @@ def test_the_look_up_answers_with_what_the_page_says_and_keeps_a_saved_sources_p
     }
     assert not SourceSnapshot.objects.exists()  # no saved source: nothing kept
 
-    source = factories.event().sources.create(url=site.url("/patriot"), publisher="LRT")
-    status, found = look_up(client, url=site.url("/patriot"), source=source.pk)
+    source = factories.event().sources.create(url=news.url("/patriot"), publisher="LRT")
+    status, found = look_up(client, url=news.url("/patriot"), source=source.pk)
     assert (status, found["copy_kept"]) == (200, True)
     snapshot = source.snapshots.get()
-    assert (snapshot.finding, snapshot.http_status, snapshot.final_url) == (Finding.OK, 200, site.url("/patriot"))
+    assert (snapshot.finding, snapshot.http_status, snapshot.final_url) == (Finding.OK, 200, news.url("/patriot"))
     assert "Patriot air defence systems on rotation" in snapshot.text
 
 
-def test_a_failed_look_up_says_why_and_writes_nothing(site, private_allowed, client, editor):
-    source = factories.event().sources.create(url=site.url("/slow"), publisher="LRT")
-    site.pages["/slow"] = Answer(article(), delay=1.5)
-    status, answer = look_up(client, url=site.url("/slow"), source=source.pk)
+def test_a_failed_look_up_says_why_and_writes_nothing(news, private_allowed, client, editor):
+    source = factories.event().sources.create(url=news.url("/slow"), publisher="LRT")
+    news.pages["/slow"] = Answer(article(), delay=1.5)
+    status, answer = look_up(client, url=news.url("/slow"), source=source.pk)
     assert status == 502 and "did not answer within 0.5 s" in answer["error"]
     private_allowed.SOURCE_FETCH_ALLOW_PRIVATE = False
-    status, answer = look_up(client, url=site.url("/slow"), source=source.pk)
+    status, answer = look_up(client, url=news.url("/slow"), source=source.pk)
     assert status == 502 and "127.0.0.1 is a loopback address" in answer["error"]
     assert not SourceSnapshot.objects.exists()
 
