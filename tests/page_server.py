@@ -1,12 +1,16 @@
-"""A news site for the source tests: a threaded http.server on 127.0.0.1 whose pages a test sets (and
-changes between two checks), which records every request it gets and how many it served at once."""
+"""A news site for the source tests: a threaded http.server on 127.0.0.1 (http, or https with a
+certificate of its own) whose pages a test sets (and changes between two checks), which records every
+request it gets and how many it served at once."""
 
 from __future__ import annotations
 
 import http.server
+import ssl
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tests.servers import free_port
 
@@ -60,7 +64,8 @@ def article(
 class PageServer:
     """`with PageServer() as site:` serves site.pages on a free port of the project's test range."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tls: tuple[Path, Path] | None = None) -> None:
+        self.tls = tls  # (certificate, key), PEM files: serve https
         self.pages: dict[str, Answer] = {}
         self.requests: list[tuple[str, str]] = []  # (path, Host header), in the order received
         self.request_times: list[float] = []
@@ -69,8 +74,8 @@ class PageServer:
         self.lock = threading.Lock()
         self.port = free_port()
 
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}{path}"
 
     def __enter__(self) -> PageServer:
         site = self
@@ -110,6 +115,10 @@ class PageServer:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.server.daemon_threads = True  # a slow answer still sleeping must not hold the test's end
+        if self.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         # A short poll: shutdown() waits for it, and every test stops a server.
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
@@ -120,3 +129,16 @@ class PageServer:
 
     def paths(self) -> list[str]:
         return [path for path, _ in self.requests]
+
+
+def self_signed_certificate(folder: Path, host: str) -> tuple[Path, Path]:
+    """A new key and a certificate for `host` alone, signed by itself (openssl), as PEM files."""
+    certificate, key = folder / f"{host}.crt", folder / f"{host}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        + ["-days", "1", "-subj", f"/CN={host}", "-addext", f"subjectAltName=DNS:{host}"]
+        + ["-keyout", str(key), "-out", str(certificate)],
+        check=True,
+        capture_output=True,
+    )
+    return certificate, key

@@ -25,7 +25,7 @@ from editorial.models import Finding, SourceSnapshot
 from editorial.sources.extract import read
 from editorial.sources.fetch import MAX_REDIRECTS, FetchError, PageGone, address_refusal, fetch
 from tests import factories
-from tests.page_server import Answer, PageServer, article
+from tests.page_server import Answer, PageServer, article, self_signed_certificate
 
 ADDRESSES_REFUSED_ALWAYS = [
     "0.0.0.0",  # unspecified: reaches this machine
@@ -270,3 +270,24 @@ def test_the_look_up_is_for_staff_and_throttled_per_user(client, editor):
     assert status == 429 and f"At most {LOOKUPS_PER_MINUTE} look-ups a minute" in answer["error"]
     client.logout()
     assert client.get(reverse("admin:events_source_lookup"), {"url": "https://news.example/"}).status_code == 302
+
+
+def test_https_is_verified_against_the_name_in_the_url_though_the_checked_address_is_connected_to(
+    private_allowed, tmp_path, monkeypatch
+):
+    certificate, key = self_signed_certificate(tmp_path, "localhost")
+    with PageServer(tls=(certificate, key)) as secure:
+        secure.pages["/patriot"] = Answer(article())
+        # Not trusted: refused, with the reason.
+        assert "its secure connection could not be verified (self-signed certificate)" in refused(
+            secure.url("/patriot", host="localhost")
+        )
+        # Trusted (as a certificate authority would make it): the name in the URL is the one checked…
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate))
+        page = fetch(secure.url("/patriot", host="localhost"))
+        assert read(page).publisher == "LRT English"
+        assert secure.requests[-1] == ("/patriot", f"localhost:{secure.port}")
+        # …so the same server asked for by its address, which the certificate does not name, is refused.
+        assert "could not be verified (hostname '127.0.0.1' doesn't match 'localhost')" in refused(
+            secure.url("/patriot")
+        )

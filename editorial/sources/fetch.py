@@ -234,7 +234,9 @@ def request_to(address: str, target: Target, *, deadline: float) -> urllib3.Base
     except urllib3.exceptions.TimeoutError:
         raise FetchError(f"{target.url} did not answer within {settings.SOURCE_FETCH_TIMEOUT} s.") from None
     except urllib3.exceptions.SSLError as error:
-        raise FetchError(f"{target.url}: its secure connection could not be verified ({error}).") from None
+        reason = error.args[0] if error.args else error
+        reason = getattr(reason, "verify_message", None) or reason  # "self-signed certificate"
+        raise FetchError(f"{target.url}: its secure connection could not be verified ({reason}).") from None
     except urllib3.exceptions.HTTPError as error:
         raise FetchError(f"{target.url} could not be reached: {describe(error)}.") from None
 
