@@ -160,6 +160,10 @@ def test_a_run_skips_what_was_checked_recently_and_stops_at_its_limit(news, patr
     SourceSnapshot.objects.update(fetched_at=three_hours_ago, checked_at=three_hours_ago)
     assert "0 source(s) checked" in check_sources(capsys, "--since", "4h")
     assert "4 source(s) checked" in check_sources(capsys, "--since", "2h")
+    # A source given another URL is due at once: its new page has not been checked.
+    texts(news, "/new-address")
+    Source.objects.filter(url=news.url("/stays")).update(url=news.url("/new-address"))
+    assert "1 source(s) checked" in check_sources(capsys)
 
 
 def test_one_host_is_asked_for_one_page_at_a_time_a_delay_apart(news, patriot, capsys):

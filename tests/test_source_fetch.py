@@ -291,3 +291,8 @@ def test_https_is_verified_against_the_name_in_the_url_though_the_checked_addres
         assert "could not be verified (hostname '127.0.0.1' doesn't match 'localhost')" in refused(
             secure.url("/patriot")
         )
+
+
+def test_an_address_with_spaces_or_letters_beyond_ascii_is_sent_percent_encoded(news, private_allowed):
+    news.pages["/naujienos/%C5%BEinia%20dienos?p=%C4%8D"] = Answer(article())
+    assert read(fetch(news.url("/naujienos/žinia dienos?p=č#top"))).publisher == "LRT English"

@@ -37,10 +37,11 @@ WORKERS = 4
 
 
 def due(*, checked_before: datetime.datetime, limit: int | None = None) -> list[Source]:
-    """Sources with a URL not checked since `checked_before`: never checked first, then the longest ago."""
+    """Sources with a URL not checked since `checked_before`: never checked first, then the longest ago.
+    A source given another URL has not been checked at it."""
     sources = (
         Source.objects.exclude(url="")
-        .annotate(last_checked=Max("snapshots__checked_at"))
+        .annotate(last_checked=Max("snapshots__checked_at", filter=Q(snapshots__url=F("url"))))
         .filter(Q(last_checked__isnull=True) | Q(last_checked__lt=checked_before))
         .order_by(F("last_checked").asc(nulls_first=True), "id")
     )

@@ -118,6 +118,8 @@ def checked_target(url: str, *, deadline: float) -> Target:
     try:
         parts = urlsplit(url)
         port = parts.port
+        # The path and query as a request sends them: spaces and letters beyond ASCII percent-encoded.
+        path = urllib3.util.parse_url(url).request_uri
     except ValueError:
         raise FetchError(f"{url!r} is not a web address.") from None
     scheme = parts.scheme.lower()
@@ -133,7 +135,6 @@ def checked_target(url: str, *, deadline: float) -> Target:
     for address in addresses:
         if refusal := address_refusal(address, allow_private=allow_private):
             raise FetchError(f"Refused to fetch {url}: {refusal}.")
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(url=url, scheme=scheme, host=host, port=port, addresses=tuple(map(str, addresses)), path=path)
 
 
