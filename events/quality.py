@@ -19,7 +19,6 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Trim
 
 from editorial.models import Finding, with_page_checks
-from editorial.models import Finding, with_page_checks
 from events.models import Event, EventType, Reaction, Source
 
 ERROR, WARNING = "error", "warning"
@@ -239,21 +238,6 @@ def bracketed_source_titles(events: QuerySet) -> Iterator[Problem]:
                 event,
                 f"Its source {_source_name(source)} has a description in brackets for a title: give the real one.",
             )
-
-
-@rule("Events whose every source is gone")
-def every_source_gone(events: QuerySet) -> Iterator[Problem]:
-    """Every source's page was last found gone (manage.py check_sources): readers see only our copies."""
-    gone = with_page_checks(Source.objects.all()).filter(page_finding=Finding.GONE)
-    standing = Source.objects.filter(event__isnull=False).exclude(pk__in=gone.values("pk")).values("event_id")
-    rows = events.filter(pk__in=gone.values("event_id")).exclude(pk__in=standing).values(*EVENT_FIELDS)
-    for row in rows.order_by("date", "id").iterator():
-        yield _problem(
-            WARNING,
-            "every-source-gone",
-            row,
-            "The pages of all its sources are gone: find where they moved, or other sources.",
-        )
 
 
 @rule("Events whose every source is gone")
