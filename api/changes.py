@@ -7,7 +7,10 @@ at the other end of one of its reaction links changed (its title or status is pa
 representation), or when its actor, type or country was edited. Each changed event appears once, at
 its latest change, with its state now:
 
-- published / changed: the event is public (published_at after the point asked for: `published`);
+- published / changed: the event is public. `published` when this is its first publication: nothing in
+  its representation changed after the history row that first made it public; `changed` otherwise. A
+  property of the change itself, never of the page or the point asked from, so a client that acts on new
+  events reads the same kinds whatever its `limit`;
 - retracted: it is retracted, with its note (retractions are never a silent disappearance);
 - removed: it was public once and is not any more (sent back to draft, or deleted): drop it.
 
@@ -23,6 +26,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -31,6 +35,7 @@ from events.models import PUBLIC_STATUSES, Actor, Country, Event, EventActor, Ev
 BEGINNING = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 CHANGES_PER_PAGE = 100
 MAX_CHANGES_PER_PAGE = 1000
+KINDS = ("published", "changed", "retracted", "removed")
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,7 @@ class Position:
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # published, changed, retracted, removed
+    kind: str  # one of KINDS
     event_id: int
     slug: str
     changed_at: datetime.datetime
@@ -115,8 +120,10 @@ def changes(after: Position, limit: int, *, events_with_record) -> tuple[list[Ch
     positions = changed_events(after, limit)
     ids = [p.event_id for p in positions]
     current = {e.pk: e for e in events_with_record(Event.objects.filter(pk__in=ids, status__in=PUBLIC_STATUSES))}
+    public_rows = Event.history.filter(id__in=ids, status__in=PUBLIC_STATUSES)
+    first_published = dict(public_rows.order_by().values("id").annotate(at=Min("history_date")).values_list("id", "at"))
     # Events no longer public appear only if they ever were, under their last public slug.
-    history = Event.history.filter(id__in=set(ids) - set(current), status__in=PUBLIC_STATUSES)
+    history = public_rows.filter(id__in=set(ids) - set(current))
     once_public = dict(history.order_by("history_date", "history_id").values_list("id", "slug"))
     result = []
     for position in positions:
@@ -124,10 +131,10 @@ def changes(after: Position, limit: int, *, events_with_record) -> tuple[list[Ch
         if event is not None:
             if event.status == Event.Status.RETRACTED:
                 kind = "retracted"
-            elif event.published_at and event.published_at > after.changed_at:
-                kind = "published"
             else:
-                kind = "changed"
+                # An event made public by a bulk UPDATE has no public history row: when, is unknown.
+                first = first_published.get(event.pk)
+                kind = "published" if first is not None and position.changed_at <= first else "changed"
             result.append(Change(kind, event.pk, event.slug, position.changed_at, event))
         elif position.event_id in once_public:
             slug = once_public[position.event_id]

@@ -8,6 +8,9 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from events.models import PUBLIC_STATUSES, Actor, Country, Event, EventActor, EventType, Reaction, Region, Source
+from exports import geojson
+
+from . import changes
 
 
 def with_record(events: QuerySet) -> QuerySet:
@@ -169,11 +172,92 @@ class IndexPointSerializer(serializers.Serializer):
     window_start = serializers.DateField()
 
 
+class TensionIndexSerializer(serializers.Serializer):
+    window_days = serializers.IntegerField()
+    points = IndexPointSerializer(many=True)
+
+
 class ChangeSerializer(serializers.Serializer):
     change = serializers.ChoiceField(
-        choices=["published", "changed", "retracted", "removed"],
-        help_text="removed: the event left the public record (unpublished or deleted); drop it from a copy.",
+        choices=changes.KINDS,
+        help_text="published: the event's first publication, and nothing in it has changed since; changed: "
+        "it has (a correction, a source, a link, an actor renamed…), whatever the page or the `since` this "
+        "answer started from; retracted: with its note; removed: the event left the public record "
+        "(unpublished or deleted), drop it from a copy.",
     )
     slug = serializers.SlugField()
     changed_at = serializers.DateTimeField()
     event = EventSerializer(allow_null=True, help_text="The event as it is now; null when removed.")
+
+
+class ChangeFeedSerializer(serializers.Serializer):
+    changes = ChangeSerializer(many=True)
+    cursor = serializers.CharField(help_text="Where this answer ends: ask again with it.")
+    next = serializers.URLField(help_text="This query (its `limit` too) from `cursor` on.")
+    more = serializers.BooleanField(help_text="True when more changes may follow at once.")
+
+
+# --- the exports' documents (streamed by exports/, described here for the schema) --------------------
+
+
+class PointSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["Point"])
+    coordinates = serializers.ListField(
+        child=serializers.FloatField(), min_length=2, max_length=2, help_text="[longitude, latitude]"
+    )
+
+
+class FeatureSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["Feature"])
+    id = serializers.SlugField(help_text="The event's slug.")
+    geometry = PointSerializer()
+    properties = serializers.DictField(help_text=f"The event's {', '.join(geojson.PROPERTIES)} and url.")
+
+
+class OmittedSerializer(serializers.Serializer):
+    events = serializers.IntegerField(help_text="Events in the view.")
+    features = serializers.IntegerField(help_text="Of them, placed on the map.")
+    omitted_without_coordinates = serializers.IntegerField()
+
+
+class FeatureCollectionSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["FeatureCollection"])
+    features = FeatureSerializer(many=True)
+    metadata = OmittedSerializer()
+
+
+class SlideDateSerializer(serializers.Serializer):
+    """Only the parts the event's date precision knows."""
+
+    year = serializers.IntegerField()
+    month = serializers.IntegerField(required=False, min_value=1, max_value=12)
+    day = serializers.IntegerField(required=False, min_value=1, max_value=31)
+
+
+class SlideTextSerializer(serializers.Serializer):
+    headline = serializers.CharField(help_text="HTML (escaped).")
+    text = serializers.CharField(help_text="HTML (escaped).")
+
+
+class SlideMediaSerializer(serializers.Serializer):
+    url = serializers.CharField(help_text="A <blockquote> listing the sources, linked where they are online.")
+    credit = serializers.CharField(help_text="Sources: publisher, title; … (what TimelineJS shows as the credit).")
+
+
+class SlideSerializer(serializers.Serializer):
+    unique_id = serializers.CharField(help_text="The event's slug (`no-events` on the one slide of an empty view).")
+    start_date = SlideDateSerializer()
+    end_date = SlideDateSerializer(required=False)
+    text = SlideTextSerializer()
+    group = serializers.CharField(required=False, help_text="The event type's category (none on an empty view).")
+    media = SlideMediaSerializer(required=False, help_text="The sources, when the event has any.")
+    credit = serializers.CharField(required=False, help_text="The same as media.credit.")
+
+
+class TitleSlideSerializer(serializers.Serializer):
+    text = SlideTextSerializer()
+
+
+class TimelineJSSerializer(serializers.Serializer):
+    title = TitleSlideSerializer()
+    events = SlideSerializer(many=True, help_text="At least one slide: an empty view has one that says so.")

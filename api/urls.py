@@ -1,7 +1,7 @@
 """/api/… (the JSON API, its OpenAPI schema and documentation page) and the view's GeoJSON and TimelineJS
 exports beside /export.csv. Every path here is a public contract: shared links and mirrors depend on it."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 from . import views
@@ -24,4 +24,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema-json"), name="docs"),
     path("export.geojson", views.GeoJSONExport.as_view(), name="geojson"),
     path("export.timeline.json", views.TimelineJSExport.as_view(), name="timelinejs"),
+    # Any other /api/…/ address (such as /api/events/<not a slug>/) is the API's own 404, in JSON. Only
+    # with the trailing slash, so that /api/events still redirects to /api/events/ (APPEND_SLASH).
+    re_path(r"^api/[\s\S]*/\Z", views.not_found),
 ]

@@ -11,13 +11,16 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.http import parse_etags, quote_etag
 from django.views.decorators.http import condition
 
 from events.selectors import data_version
 
 
 def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For a view's get(): 304 Not Modified while If-None-Match or If-Modified-Since still hold."""
+    """For a view's get(): 304 Not Modified while If-None-Match or If-Modified-Since still hold, for a
+    request that succeeds. A request the view refuses (400, 404) gets its refusal, preconditions or not
+    (RFC 9110 §13.2.1), and no validators."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -28,6 +31,28 @@ def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             etag_func=lambda *args, **kwargs: etag,
             last_modified_func=lambda *args, **kwargs: version.changed_at,
         )
-        return validated(view)(request, *args, **kwargs)
+        if names_etag(request, etag):
+            # Only a successful answer of ours carried this ETag, for this URL and version: the 304 needs
+            # nothing but the clock's one query.
+            return validated(view)(request, *args, **kwargs)
+        # Otherwise the request must succeed before a precondition may answer it (If-Modified-Since alone,
+        # If-None-Match: *): the view runs, and a streamed body that is not sent is never produced.
+        response = view(request, *args, **kwargs)
+        if not 200 <= response.status_code < 300:
+            return response
+        return validated(lambda *args, **kwargs: response)(request, *args, **kwargs)
 
+    wrapper.conditional = True  # read by is_conditional (the schema documents 304 and the validators)
     return wrapper
+
+
+def names_etag(request: HttpRequest, etag: str) -> bool:
+    """Whether If-None-Match names this ETag (compared weakly, as for GET: a W/ prefix is no difference)."""
+    named = parse_etags(request.headers.get("If-None-Match", ""))
+    return quote_etag(etag) in {tag.removeprefix("W/") for tag in named}
+
+
+def is_conditional(view) -> bool:
+    """Whether the view's get() answers conditional requests (decorated with `conditional`; method_decorator
+    carries the mark over to the method)."""
+    return getattr(getattr(view, "get", None), "conditional", False)

@@ -7,20 +7,19 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.http import StreamingHttpResponse
+from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from django.utils.decorators import method_decorator
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from events import selectors
@@ -32,14 +31,17 @@ from exports.csv import event_url_parts
 
 from . import changes
 from .pagination import KeysetPagination, decode_cursor, encode_cursor
+from .schema import ApiSchema, EventFilterParameters  # noqa: F401 (the extension registers on import)
 from .serializers import (
     ActorSerializer,
-    ChangeSerializer,
+    ChangeFeedSerializer,
     CountrySerializer,
     EventSerializer,
     EventTypeSerializer,
-    IndexPointSerializer,
+    FeatureCollectionSerializer,
     RegionSerializer,
+    TensionIndexSerializer,
+    TimelineJSSerializer,
     with_record,
 )
 from .versioning import conditional
@@ -54,6 +56,7 @@ class FilteredEvents(generics.GenericAPIView):
 
     filter_backends = [DjangoFilterBackend]
     filterset_class = EventFilter
+    schema = ApiSchema()
 
     def get_queryset(self):
         return selectors.public_events(include_retracted=True)
@@ -87,6 +90,7 @@ class EventDetail(generics.RetrieveAPIView):
 
     serializer_class = EventSerializer
     lookup_field = "slug"
+    schema = ApiSchema()
 
     def get_queryset(self):
         return with_record(selectors.public_events(include_retracted=True))
@@ -98,6 +102,7 @@ class EventDetail(generics.RetrieveAPIView):
 @method_decorator(conditional, name="get")  # inherited by each list below
 class ReferenceList(generics.ListAPIView):
     pagination_class = KeysetPagination
+    schema = ApiSchema()
     ordering = ("slug", "id")
 
 
@@ -127,16 +132,11 @@ class TensionIndex(FilteredEvents):
     A step function: one point where it changes."""
 
     pagination_class = None
+    serializer_class = TensionIndexSerializer
 
-    @extend_schema(
-        responses=inline_serializer(
-            "TensionIndex",
-            {"window_days": serializers.IntegerField(), "points": IndexPointSerializer(many=True)},
-        )
-    )
     def get(self, request: Request) -> Response:
         points = tension_index(self.filter_queryset(self.get_queryset()))
-        return Response({"window_days": WINDOW_DAYS, "points": IndexPointSerializer(points, many=True).data})
+        return Response(self.get_serializer({"window_days": WINDOW_DAYS, "points": points}).data)
 
 
 class MediaTypeJSONRenderer(JSONRenderer):
@@ -152,6 +152,8 @@ class StreamedFormat(FilteredEvents):
     format_name = "json"
 
     def get_renderers(self):
+        if self.media_type == JSONRenderer.media_type:
+            return [JSONRenderer()]
         return [MediaTypeJSONRenderer(self.media_type, self.format_name), JSONRenderer()]
 
     def stream(self, request: Request, events):
@@ -159,27 +161,29 @@ class StreamedFormat(FilteredEvents):
 
     def get(self, request: Request) -> StreamingHttpResponse:
         events = self.filter_queryset(self.get_queryset())
-        response = StreamingHttpResponse(self.stream(request, events), content_type=self.media_type)
-        return response
+        # Under the media type asked for (`format`, Accept): each is documented, both are the same JSON.
+        return StreamingHttpResponse(self.stream(request, events), content_type=request.accepted_renderer.media_type)
 
 
 @method_decorator(conditional, name="get")
-@extend_schema(responses={(200, geojson.MEDIA_TYPE): OpenApiTypes.OBJECT})
 class GeoJSONExport(StreamedFormat):
     """The view as a GeoJSON FeatureCollection (RFC 7946): a Point per event with coordinates,
     [longitude, latitude]; `metadata` counts the events left out for want of coordinates."""
 
     media_type = geojson.MEDIA_TYPE
     format_name = "geojson"
+    serializer_class = FeatureCollectionSerializer
 
     def stream(self, request: Request, events):
         return geojson.feature_collection(events, url_parts=url_parts(request))
 
 
 @method_decorator(conditional, name="get")
-@extend_schema(responses={200: OpenApiTypes.OBJECT})
 class TimelineJSExport(StreamedFormat):
-    """The view as TimelineJS JSON: one slide per event, dates to their known precision."""
+    """The view as TimelineJS JSON: one slide per event, dates to their known precision, its sources as the
+    slide's credit; an empty view is one slide that says so (TimelineJS draws nothing without a slide)."""
+
+    serializer_class = TimelineJSSerializer
 
     def stream(self, request: Request, events):
         filterset = self.filterset_class(request.query_params, queryset=events)
@@ -193,15 +197,19 @@ class TimelineJSExport(StreamedFormat):
         )
 
 
+LATEST = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+
+
 def parse_since(raw: str) -> datetime.datetime:
-    """An ISO 8601 time (a time without zone is UTC) or a date (its midnight, UTC)."""
-    moment = parse_datetime(raw) if "T" in raw or " " in raw else None
+    """An ISO 8601 time (a time without zone is UTC; RFC 3339's lower-case t and z too) or a date (its
+    midnight, UTC), within what the database can compare: before the feed begins is its beginning, and a
+    time past the last one UTC can write is that one (aware times compare without converting)."""
+    # A date alone reads as its midnight. (A forged cursor may hold any JSON value.)
+    moment = parse_datetime(raw.upper()) if isinstance(raw, str) else None
     if moment is None:
-        day = parse_date(raw)
-        if day is None:
-            raise ValueError(raw)
-        moment = datetime.datetime.combine(day, datetime.time())
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
+        raise ValueError(raw)
+    moment = moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
+    return min(max(moment, changes.BEGINNING), LATEST)
 
 
 @method_decorator(conditional, name="get")
@@ -210,23 +218,28 @@ class ChangeFeed(APIView):
     oldest change first, each with its state now. Start with no parameter (the whole record), apply
     every change in order, keep `cursor`, and ask again with it."""
 
+    schema = ApiSchema()
+    serializer_class = ChangeFeedSerializer
+
     @extend_schema(
         parameters=[
-            OpenApiParameter("since", str, description="ISO 8601 time or date: changes after it (UTC if no zone)."),
+            OpenApiParameter(
+                "since",
+                {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]},
+                description="ISO 8601 time or date: changes after it (UTC if no zone); ignored with `cursor`.",
+            ),
             OpenApiParameter("cursor", str, description="The `cursor` of the previous answer."),
             OpenApiParameter(
-                "limit", int, description=f"At most this many changes (1–{changes.MAX_CHANGES_PER_PAGE})."
+                "limit",
+                {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": changes.MAX_CHANGES_PER_PAGE,
+                    "default": changes.CHANGES_PER_PAGE,
+                },
+                description=f"At most this many changes (1–{changes.MAX_CHANGES_PER_PAGE}); `next` keeps it.",
             ),
         ],
-        responses=inline_serializer(
-            "ChangeFeed",
-            {
-                "changes": ChangeSerializer(many=True),
-                "cursor": serializers.CharField(help_text="Where this answer ends: ask again with it."),
-                "next": serializers.URLField(help_text="This query from `cursor` on."),
-                "more": serializers.BooleanField(help_text="True when more changes may follow at once."),
-            },
-        ),
     )
     def get(self, request: Request) -> Response:
         position = self.position(request)
@@ -235,15 +248,10 @@ class ChangeFeed(APIView):
         cursor = encode_cursor({"t": last.changed_at.isoformat(), "e": last.event_id})
         context = {"request": request, "url_parts": url_parts(request)}
         rows = [{"change": c.kind, "slug": c.slug, "changed_at": c.changed_at, "event": c.event} for c in found]
-        next_url = replace_query_param(request.build_absolute_uri(reverse("api:changes")), "cursor", cursor)
-        return Response(
-            {
-                "changes": ChangeSerializer(rows, many=True, context=context).data,
-                "cursor": cursor,
-                "next": next_url,
-                "more": more,
-            }
-        )
+        # The same query (its `limit` above all) from the cursor on; `since` is spent.
+        next_url = remove_query_param(replace_query_param(request.build_absolute_uri(), "cursor", cursor), "since")
+        page = {"changes": rows, "cursor": cursor, "next": next_url, "more": more}
+        return Response(self.serializer_class(page, context=context).data)
 
     @staticmethod
     def position(request: Request) -> changes.Position:
@@ -254,7 +262,7 @@ class ChangeFeed(APIView):
                 return changes.Position(parse_since(payload["t"]), int(payload["e"]))
             except (KeyError, TypeError, ValueError):
                 raise ValidationError({"cursor": ["Invalid cursor: use the `cursor` of a previous answer."]}) from None
-        if raw_since:
+        if raw_since is not None:
             try:
                 return changes.Position(parse_since(raw_since), 0)
             except ValueError:
@@ -271,13 +279,30 @@ class ChangeFeed(APIView):
         return int(raw)
 
 
+ROOT_LINKS = (
+    "events",
+    "actors",
+    "types",
+    "countries",
+    "regions",
+    "tension",
+    "changes",
+    "schema",
+    "docs",
+    "geojson",
+    "timelinejs",
+)
+
+
 class ApiRoot(APIView):
     """Where everything is."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    schema = ApiSchema()
+    serializer_class = inline_serializer("ApiRoot", {name: serializers.URLField() for name in ROOT_LINKS})
+
     def get(self, request: Request) -> Response:
-        names = ["events", "actors", "types", "countries", "regions", "tension", "changes", "schema", "docs"]
-        links = {name: request.build_absolute_uri(reverse(f"api:{name}")) for name in names}
-        links["geojson"] = request.build_absolute_uri(reverse("api:geojson"))
-        links["timelinejs"] = request.build_absolute_uri(reverse("api:timelinejs"))
-        return Response(links)
+        return Response({name: request.build_absolute_uri(reverse(f"api:{name}")) for name in ROOT_LINKS})
+
+
+def not_found(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"detail": NotFound.default_detail}, status=NotFound.status_code)

@@ -44,7 +44,12 @@ class CountryField(forms.ModelChoiceField):
         value = str(value).strip()
         country = self.find(value)
         if country is None:
-            raise forms.ValidationError(f"Unknown country “{value[:40]}”: use a name like lithuania or a code like LT.")
+            # The value goes in as a parameter: a message is %-formatted later (django-filter's 400), and the
+            # value may hold a %.
+            raise forms.ValidationError(
+                "Unknown country “%(value)s”: use a name like lithuania or a code like LT.",
+                params={"value": value[:40]},
+            )
         return country
 
     def prepare_value(self, value):
@@ -77,8 +82,10 @@ class EventFilterForm(forms.Form):
         for name in self.unreadable:
             self.add_error(
                 name if name in self.fields else None,
-                f"The value of “{name if is_single_line_clean(name) else '?'}” holds a control character "
-                "(such as NUL): remove it.",
+                forms.ValidationError(
+                    "The value of “%(name)s” holds a control character (such as NUL): remove it.",
+                    params={"name": name if is_single_line_clean(name) else "?"},
+                ),
             )
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:

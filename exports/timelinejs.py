@@ -2,7 +2,11 @@
 
 Each event becomes a TimelineJS slide: `start_date`/`end_date` with only the parts its date precision
 knows (a month-precise event has no day), `text.headline`/`text.text` (HTML, escaped), `group` = the
-category, `unique_id` = the slug, and `credit` naming its sources. Streamed a chunk at a time.
+category, `unique_id` = the slug, and its sources as the slide's media: TimelineJS shows a slide's
+credit only under a media item (`media.credit`, also kept as `credit`), so the media is a quote listing
+the sources, linked where they are online. A view without events is one slide that says so: TimelineJS
+refuses a story with no slide. Streamed a chunk at a time, the title last (it says whether the view is
+empty; JSON's members have no order).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import json
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.html import escape, linebreaks
 
 from events.batching import batched
@@ -31,6 +36,9 @@ FIELDS = (
     "retraction_note",
 )
 CATEGORY_LABELS = dict(EventType.Category.choices)
+EMPTY_VIEW_ID = "no-events"
+EMPTY_VIEW = "No events in this view"
+EMPTY_VIEW_TEXT = "No events in this view: nothing in the record matches these filters. Widen or clear them."
 
 
 def date_parts(value: datetime.date, precision: str) -> dict[str, int]:
@@ -43,7 +51,21 @@ def date_parts(value: datetime.date, precision: str) -> dict[str, int]:
     return parts
 
 
-def slide(row: dict, sources: list[tuple[str, str]], url: str) -> dict:
+def named(publisher: str, title: str) -> str:
+    return escape(f"{publisher}, {title}" if title else publisher)
+
+
+def sources_media(sources: list[tuple[str, str, str]]) -> dict[str, str]:
+    """The sources as a TimelineJS media item: a quote (its `blockquote` type, drawn as text) and the credit."""
+    lines = [
+        f'<a href="{escape(url)}">{named(publisher, title)}</a>' if url else named(publisher, title)
+        for publisher, title, url in sources
+    ]
+    credit = "Sources: " + "; ".join(named(publisher, title) for publisher, title, _ in sources)
+    return {"url": f"<blockquote>{'<br>'.join(lines)}</blockquote>", "credit": credit}
+
+
+def slide(row: dict, sources: list[tuple[str, str, str]], url: str) -> dict:
     text = linebreaks(row["summary"], autoescape=True)
     headline = escape(row["title"])
     if row["status"] == Event.Status.RETRACTED:
@@ -59,38 +81,48 @@ def slide(row: dict, sources: list[tuple[str, str]], url: str) -> dict:
     if row["end_date"]:
         result["end_date"] = date_parts(row["end_date"], row["date_precision"])
     if sources:
-        result["credit"] = "Sources: " + "; ".join(
-            escape(f"{publisher}, {title}" if title else publisher) for publisher, title in sources
-        )
+        result["media"] = sources_media(sources)
+        result["credit"] = result["media"]["credit"]
     return result
+
+
+def empty_view_slide(day: datetime.date) -> dict:
+    return {
+        "unique_id": EMPTY_VIEW_ID,
+        "start_date": date_parts(day, Event.Precision.DAY),
+        "text": {"headline": EMPTY_VIEW, "text": f"<p>{escape(EMPTY_VIEW_TEXT)}</p>"},
+    }
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def timeline_json(events: QuerySet, *, url_parts: tuple[str, str], title: str, description: str) -> Iterator[bytes]:
     prefix, suffix = url_parts
-    cover = {"text": {"headline": escape(title), "text": f"<p>{escape(description)}</p>"}}
-    yield ('{"title":' + json.dumps(cover, ensure_ascii=False, separators=(",", ":")) + ',"events":[').encode()
+    yield b'{"events":['
     first = True
     ids = events.values_list("id", flat=True).iterator(chunk_size=CHUNK_SIZE)
     for chunk in batched(ids, CHUNK_SIZE):
         rows = {row["id"]: row for row in Event.objects.filter(id__in=chunk).order_by().values(*FIELDS)}
-        sources: dict[int, list[tuple[str, str]]] = {}
-        for event_id, publisher, source_title in (
+        sources: dict[int, list[tuple[str, str, str]]] = {}
+        for event_id, publisher, source_title, source_url in (
             Source.objects.filter(event_id__in=chunk)
             .order_by("published_on", "id")
-            .values_list("event_id", "publisher", "title")
+            .values_list("event_id", "publisher", "title", "url")
         ):
-            sources.setdefault(event_id, []).append((publisher, source_title))
+            sources.setdefault(event_id, []).append((publisher, source_title, source_url))
         pieces = []
         for event_id in chunk:
             row = rows.get(event_id)
             if row is None:
                 continue
             url = f"{prefix}{row['slug']}{suffix}"
-            pieces.append(
-                ("" if first else ",")
-                + json.dumps(slide(row, sources.get(event_id, []), url), ensure_ascii=False, separators=(",", ":"))
-            )
+            pieces.append(("" if first else ",") + _json(slide(row, sources.get(event_id, []), url)))
             first = False
         if pieces:
             yield "".join(pieces).encode()
-    yield b"]}"
+    if first:
+        yield _json(empty_view_slide(timezone.now().date())).encode()
+    cover = {"text": {"headline": escape(title), "text": f"<p>{escape(EMPTY_VIEW_TEXT if first else description)}</p>"}}
+    yield f'],"title":{_json(cover)}}}'.encode()
