@@ -7,17 +7,11 @@ import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.cache import cache
 
 from events.models import Event, EventActor, Source
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()
 
 
 @pytest.fixture

@@ -4,26 +4,13 @@ TimelineJS refuses. tests/test_browser_timelinejs.py draws both in TimelineJS it
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from django.core.cache import cache
 
 from events.models import Source
 from exports.timelinejs import EMPTY_VIEW, EMPTY_VIEW_ID
+from tests.test_timelinejs import timeline
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()
-
-
-def timeline(client, query: str = "") -> dict:
-    response = client.get(f"/export.timeline.json?{query}")
-    assert response.status_code == 200, response.content
-    return json.loads(b"".join(response.streaming_content))
 
 
 def test_fault_1_the_sources_are_the_media_credit_timelinejs_draws(client, record):
