@@ -307,7 +307,8 @@ def export_filename(*, cleaned_data: dict) -> str:
         parts.append(cleaned_data["category"].replace("_", "-"))
     for key in ("type", "actor"):
         parts.extend(sorted(item.slug for item in cleaned_data.get(key) or ()))
-    if any(cleaned_data.get(key) not in (None, "", False) for key in ("q", "escalation_min", "escalation_max")) or any(
+    # Not set is None or "": a bound of 0 (a Decimal equal to False) narrows the file as much as any other.
+    if any(cleaned_data.get(key) not in (None, "") for key in ("q", "escalation_min", "escalation_max")) or any(
         cleaned_data.get(key) for key in ("verification", "reactions_only", "role")
     ):
         parts.append("filtered")

@@ -93,7 +93,8 @@ def _view_query(request: HttpRequest, url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or parts.netloc.lower() != request.get_host().lower():
         raise OEmbedError(404, "Only links to this site's timeline can be embedded.")
-    if parts.path not in (reverse("events:timeline"), reverse("events:embed")):
+    # The site's root may be written without its slash (http://host is http://host/, RFC 3986 §6.2.3).
+    if (parts.path or "/") not in (reverse("events:timeline"), reverse("events:embed")):
         raise OEmbedError(404, "Only the timeline (with any filters) can be embedded.")
     return query_without(QueryDict(parts.query), "page")
 
