@@ -6,20 +6,27 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test.utils import modify_settings
+from pytest_django.live_server_helper import LiveServer
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(items):
-    """Within each module, the tests on the module's demo record (demo_record) run after the others: the
-    record is loaded at the first of them and stays until the module ends, so the others never see it.
-    First, so that pytest-django's stable reordering (transactional tests last) is applied after it."""
+    """Two orders pytest-django's own (transactional tests last) must respect:
+    - within each module, the tests on the module's demo record (demo_record) run after the others: the
+      record is loaded at the first of them and stays until the module ends, so the others never see it;
+    - the browser tests on the committed demo record (demo_site) run last of all: the database is emptied
+      after each module of them, as after each transactional test."""
     module_order = {}
     for item in items:
         module_order.setdefault(item.path, len(module_order))
     items.sort(key=lambda item: (module_order[item.path], "demo_record" in item.fixturenames))
+    result = yield
+    items.sort(key=lambda item: "committed_demo_record" in item.fixturenames)
+    return result
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +44,44 @@ def demo_record(django_db_setup, django_db_blocker):
 @pytest.fixture
 def demo(demo_record, db):
     """The demo record in this test's transaction (loaded once per module: demo_record)."""
+
+
+@pytest.fixture(scope="module")
+def committed_demo_record(django_db_setup, django_db_blocker):
+    """The demo record committed once for a module of browser tests that only read it, and the database
+    emptied after the module, as after a transactional test. pytest-django's live_server would make each
+    test transactional: the database emptied and the record loaded again for every test."""
+    from tests.browser_helpers import load_demo_record
+
+    with django_db_blocker.unblock():
+        load_demo_record()
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def reading_server(django_db_setup):
+    """A live server (pytest-django's) that does not make its tests transactional, for demo_site."""
+    server = LiveServer("localhost")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def demo_site(reading_server, committed_demo_record, db):
+    """The demo record, committed once for the module (committed_demo_record), on a live server. The test
+    runs in a transaction of its own, rolled back after it, and must only read: on PostgreSQL the server's
+    connections would commit what the pages write, for the module's next tests to see."""
+    with modify_settings(ALLOWED_HOSTS={"append": "localhost"}):
+        yield reading_server
+
+
+@pytest.fixture
+def site(live_server):
+    """The server the browser fixtures (page) open: pytest-django's live server, the database emptied
+    after each test. A module whose tests only read the demo record overrides it with demo_site."""
+    return live_server
 
 
 @pytest.fixture
@@ -75,9 +120,9 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, site):
     """A fresh browser page that records console errors; the test fails if any appear."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(base_url=site.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))

@@ -13,7 +13,7 @@ from events.tension import index_peaks, tension_index
 from tests import factories
 from tests.browser_helpers import load_demo_record, stay_on_site
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 BLOCKING = {"critical", "serious"}
 AXE = Axe()
@@ -28,20 +28,32 @@ def violations(page) -> list[str]:
     ]
 
 
-@pytest.fixture
-def context_for(browser, live_server):
+def pages_on(browser, server):
+    """make(**options): a page in a new browser context that stays on `server`; closed at the end."""
     contexts = []
 
     def make(**options):
-        context = browser.new_context(base_url=live_server.url, **options)
-        stay_on_site(context, live_server.url)
+        context = browser.new_context(base_url=server.url, **options)
+        stay_on_site(context, server.url)
         contexts.append(context)
         return context.new_page()
 
-    load_demo_record()
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def context_for(browser, demo_site):
+    """Pages on the demo record, which the readers' pages only read (committed once: tests/conftest.py)."""
+    yield from pages_on(browser, demo_site)
+
+
+@pytest.fixture
+def editor_context_for(browser, live_server):
+    """Pages on the demo record for an editor, who signs in (a write): the live server of a transactional test."""
+    load_demo_record()
+    yield from pages_on(browser, live_server)
 
 
 def check(page, path: str, ready: str | None = None) -> list[str]:
@@ -73,9 +85,9 @@ def test_the_readers_pages_have_no_serious_violation_on_a_desktop_and_a_phone(co
     assert found == []
 
 
-def test_the_editors_forms_have_no_serious_violation(context_for):
+def test_the_editors_forms_have_no_serious_violation(editor_context_for):
     factories.staff_user("pia", "Publisher")
-    page = context_for(viewport={"width": 1280, "height": 900})
+    page = editor_context_for(viewport={"width": 1280, "height": 900})
     page.goto("/admin/login/")
     page.fill("#id_username", "pia")
     page.fill("#id_password", "pw")

@@ -13,14 +13,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
 
 import pytest
-from django.core.management import call_command
 from django.http import QueryDict
 
 from events.models import Event
 from events.selectors import event_filter
-from events.taxonomy import ensure_event_types
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 EMBED_POINTS = "#embed-chart g.subplot.xy .scatterlayer path.point"
 MAP_POINTS = "#event-map .scattergeo path.point"
@@ -28,9 +26,14 @@ LAND = "#event-map .geolayer g.layer.land path"
 
 
 @pytest.fixture
-def demo(live_server):
-    ensure_event_types()
-    call_command("load_demo", verbosity=0)
+def site(demo_site):
+    """The pages only read: the demo record is committed once for the module (tests/conftest.py)."""
+    return demo_site
+
+
+@pytest.fixture
+def demo(site):
+    """The demo record, served by `site`."""
 
 
 def shown(query: str):
@@ -38,10 +41,10 @@ def shown(query: str):
 
 
 @pytest.fixture(scope="module")
-def article_server(live_server):
+def article_server(reading_server):
     """A news site on another origin (127.0.0.1, its own port; the app is on localhost): /frame/<path>
     is an article that frames <path> of the app, as a host page pastes our <iframe> code."""
-    app = live_server.url
+    app = reading_server.url
 
     class Article(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
@@ -70,12 +73,12 @@ def article_server(live_server):
 
 
 @pytest.fixture
-def context(browser, live_server, article_server):
+def context(browser, site, article_server):
     """A browser context that lets requests reach only the app and the article, and records the rest."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.blocked = []
     context.console_errors = []
-    allowed = (live_server.url + "/", article_server + "/")
+    allowed = (site.url + "/", article_server + "/")
 
     def route(route) -> None:
         if route.request.url.startswith(allowed):
@@ -139,9 +142,9 @@ def test_every_other_page_refuses_to_be_framed(context, article_server):
     assert context.blocked == []
 
 
-def test_the_map_draws_land_and_a_point_per_located_event_and_steps_through_months(context, demo, live_server):
+def test_the_map_draws_land_and_a_point_per_located_event_and_steps_through_months(context, demo, site):
     page = context.new_page()
-    page.goto(f"{live_server.url}/map/")
+    page.goto(f"{site.url}/map/")
     page.wait_for_selector("#event-map.map-ready")
     located = shown("").filter(latitude__isnull=False).count()
     unplaced = shown("").count() - located
@@ -184,9 +187,9 @@ def test_the_map_draws_land_and_a_point_per_located_event_and_steps_through_mont
     assert context.blocked == [] and context.console_errors == []
 
 
-def test_hovering_a_point_shows_its_title_and_a_click_opens_it(context, demo, live_server):
+def test_hovering_a_point_shows_its_title_and_a_click_opens_it(context, demo, site):
     page = context.new_page()
-    page.goto(f"{live_server.url}/map/?category=economic")
+    page.goto(f"{site.url}/map/?category=economic")
     page.wait_for_selector("#event-map.map-ready")
     titles = set(shown("category=economic").filter(latitude__isnull=False).values_list("title", flat=True))
     point = page.locator(MAP_POINTS).first

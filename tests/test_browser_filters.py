@@ -9,16 +9,16 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from events.models import Actor, Country, EventType, Region
-from tests.browser_helpers import load_demo_record, shown, stay_on_site, summary_count, without_chart
+from tests.browser_helpers import shown, stay_on_site, summary_count, without_chart
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
 @pytest.fixture
-def reader(browser, live_server):
-    load_demo_record()
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    stay_on_site(context, live_server.url)
+def reader(browser, demo_site):
+    """The demo record only read: committed once for the module (tests/conftest.py)."""
+    context = browser.new_context(base_url=demo_site.url, viewport={"width": 1280, "height": 900})
+    stay_on_site(context, demo_site.url)
     page = context.new_page()
     without_chart(page)
     yield page

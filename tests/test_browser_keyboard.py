@@ -8,18 +8,18 @@ import re
 
 import pytest
 
-from tests.browser_helpers import load_demo_record, stay_on_site
+from tests.browser_helpers import stay_on_site
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 MAX_TABS = 120
 
 
 @pytest.fixture
-def keyboard_reader(browser, live_server):
-    load_demo_record()
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    stay_on_site(context, live_server.url)
+def keyboard_reader(browser, demo_site):
+    """The demo record only read: committed once for the module (tests/conftest.py)."""
+    context = browser.new_context(base_url=demo_site.url, viewport={"width": 1280, "height": 900})
+    stay_on_site(context, demo_site.url)
     page = context.new_page()
     page.console_errors = []
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))

@@ -9,9 +9,9 @@ import re
 import pytest
 
 from events.models import Event
-from tests.browser_helpers import PLOTLY, load_demo_record, stay_on_site
+from tests.browser_helpers import PLOTLY, stay_on_site
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 PHONE = {"width": 390, "height": 844}
 EVENT_POINTS = "#timeline-chart g.subplot.xy .scatterlayer path.point"
@@ -28,12 +28,12 @@ OBSERVE_LAYOUT_SHIFT = """() => {
 
 
 @pytest.fixture
-def phone(browser, live_server):
-    load_demo_record()
+def phone(browser, demo_site):
+    """The demo record only read: committed once for the module (tests/conftest.py)."""
     context = browser.new_context(
-        base_url=live_server.url, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1
+        base_url=demo_site.url, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1
     )
-    stay_on_site(context, live_server.url)
+    stay_on_site(context, demo_site.url)
     page = context.new_page()
     page.console_errors = []
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))

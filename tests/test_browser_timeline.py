@@ -6,25 +6,26 @@ import re
 
 import plotly.offline
 import pytest
-from django.core.management import call_command
 from django.http import QueryDict
 
 from events.models import Actor, Event, EventQuerySet
 from events.selectors import event_filter
-from events.taxonomy import ensure_event_types
 
-# live_server needs real transactions, and the flush after each such test also empties the taxonomy
-# that migration 0002 loaded: the `demo` fixture puts it back before loading the demo record.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 EVENT_POINTS = "#timeline-chart g.subplot.xy .scatterlayer path.point"
 INDEX_POINTS = "#timeline-chart g.subplot.xy2 .scatterlayer path.point"
 
 
 @pytest.fixture
-def demo(live_server):
-    ensure_event_types()
-    call_command("load_demo", verbosity=0)
+def site(demo_site):
+    """The pages only read: the demo record is committed once for the module (tests/conftest.py)."""
+    return demo_site
+
+
+@pytest.fixture
+def demo(site):
+    """The demo record, served by `site`."""
 
 
 def shown(query: str) -> EventQuerySet:
@@ -81,8 +82,8 @@ def test_clicking_the_index_lists_the_events_of_its_window(page, demo):
     assert page.console_errors == []
 
 
-def test_the_page_works_without_javascript(browser, live_server, demo):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+def test_the_page_works_without_javascript(browser, site, demo):
+    context = browser.new_context(base_url=site.url, java_script_enabled=False)
     page = context.new_page()
     page.goto("/?actor=nato&sort=-escalation")
     rows = page.locator("table.events tbody tr")

@@ -13,7 +13,7 @@ from events.models import Event
 from events.selectors import event_filter
 from readers.figures.chart import build_chart
 from readers.figures.poster import NARROW, POSTER_MAX_POINTS, WIDE, date_ticks, nice_ticks, poster, render
-from tests.browser_helpers import PLOTLY, load_demo_record
+from tests.browser_helpers import PLOTLY
 
 D = datetime.date
 
@@ -140,10 +140,15 @@ def test_a_large_view_is_drawn_by_plotly_alone(client, record, monkeypatch):
 # --- in the browser ------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def site(demo_site):
+    """The pages only read: the demo record is committed once for the module (tests/conftest.py)."""
+    return demo_site
+
+
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_the_picture_shows_at_once_and_gives_way_to_the_interactive_chart(page):
-    load_demo_record()
     held = []
     page.route(PLOTLY, lambda route: held.append(route))  # plotly.js held back: only the picture can show
     page.goto("/", wait_until="commit")  # "load" waits for every script, plotly.js included
@@ -167,12 +172,9 @@ def test_the_picture_shows_at_once_and_gives_way_to_the_interactive_chart(page):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_without_javascript_the_picture_is_the_chart_and_fits_a_phone(browser, live_server):
-    load_demo_record()
-    context = browser.new_context(
-        base_url=live_server.url, java_script_enabled=False, viewport={"width": 390, "height": 800}
-    )
+@pytest.mark.django_db
+def test_without_javascript_the_picture_is_the_chart_and_fits_a_phone(browser, site):
+    context = browser.new_context(base_url=site.url, java_script_enabled=False, viewport={"width": 390, "height": 800})
     page = context.new_page()
     page.goto("/")
     assert page.locator(".chart-poster__narrow").is_visible()
@@ -183,9 +185,8 @@ def test_without_javascript_the_picture_is_the_chart_and_fits_a_phone(browser, l
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_the_embed_shows_the_picture_in_its_frame_until_plotly_has_drawn(page):
-    load_demo_record()
     held = []
     page.route(PLOTLY, lambda route: held.append(route))
     page.set_viewport_size({"width": 600, "height": 420})
