@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity
@@ -47,6 +47,13 @@ TITLE_SIMILARITY = 0.4
 MAX_CANDIDATES = 200
 
 WINDOW = datetime.timedelta(days=DATE_WINDOW_DAYS)
+# The days of an event's window, from the first to the last.
+WINDOW_OFFSETS = [datetime.timedelta(days=n) for n in range(-DATE_WINDOW_DAYS, DATE_WINDOW_DAYS + 1)]
+# The rule in a sentence, for the editors' forms.
+RULE = (
+    f"Other events dated within {DATE_WINDOW_DAYS} days of this one with a similar title (at least "
+    f"{TITLE_SIMILARITY:.0%} of their trigrams shared), or of the same type with the same actors."
+)
 # pg_trgm's words: runs of letters and digits (its ISWORDCHR); an underscore separates words.
 WORD = re.compile(r"[^\W_]+")
 
@@ -75,17 +82,11 @@ def title_similarity(first: str, second: str) -> float:
     return trigram_similarity(trigrams(first), trigrams(second))
 
 
-def candidates() -> QuerySet[Event]:
-    """The events a new one may duplicate: all but retracted ones, which readers see withdrawn."""
-    return Event.objects.exclude(status=Event.Status.RETRACTED)
-
-
-def actor_sets(links: QuerySet[EventActor]) -> dict[int, Actors]:
-    """The actors of each event these links belong to, by event id."""
-    sets: dict[int, set[tuple[int, str]]] = {}
-    for event_id, actor_id, role in links.values_list("event_id", "actor_id", "role"):
-        sets.setdefault(event_id, set()).add((actor_id, role))
-    return {event_id: frozenset(actors) for event_id, actors in sets.items()}
+def likeness(similarity: float, *, same_type: bool, actors: Actors, other_actors: Actors) -> tuple[float, bool]:
+    """What the rule finds of two events of one window: the titles' similarity where it counts (else 0),
+    and whether they have the same type and actors. Either makes them likely duplicates."""
+    similar = similarity if similarity >= TITLE_SIMILARITY else 0.0
+    return similar, same_type and bool(actors) and actors == other_actors
 
 
 def why(similarity: float, same_actors: bool) -> str:
@@ -96,6 +97,23 @@ def why(similarity: float, same_actors: bool) -> str:
     if same_actors:
         reasons.append("the same type and actors")
     return " and ".join(reasons)
+
+
+def candidates() -> QuerySet[Event]:
+    """The events a new one may duplicate: all but retracted ones, which readers see withdrawn."""
+    return Event.objects.exclude(status=Event.Status.RETRACTED)
+
+
+# What a likely duplicate shows of the other event (its date, title, status and link).
+SHOWN_FIELDS = ("slug", "title", "date", "date_precision", "status", "event_type")
+
+
+def actor_sets(links: QuerySet[EventActor]) -> dict[int, Actors]:
+    """The actors of each event these links belong to, by event id."""
+    sets: dict[int, set[tuple[int, str]]] = {}
+    for event_id, actor_id, role in links.values_list("event_id", "actor_id", "role"):
+        sets.setdefault(event_id, set()).add((actor_id, role))
+    return {event_id: frozenset(actors) for event_id, actors in sets.items()}
 
 
 @dataclass(frozen=True)
@@ -139,15 +157,10 @@ def _same_actors(nearby: QuerySet[Event], event_type_id: int | None, actors: Act
     return {pk for pk, theirs in held.items() if theirs == actors}
 
 
-def marks(event_id: int | None, others: Iterable[int]) -> dict[int, str]:
-    """The reasons given for the pairs of this event and these others marked not duplicates, by other."""
-    if event_id is None:
-        return {}
-    others = list(others)
-    rows = NotDuplicate.objects.filter(
-        Q(event_id=event_id, other_id__in=others) | Q(other_id=event_id, event_id__in=others)
-    ).values_list("event_id", "other_id", "reason")
-    return {(second if first == event_id else first): reason for first, second, reason in rows}
+def _marks(pairs: Q) -> dict[frozenset[int], str]:
+    """The reasons of the marked pairs among these (a condition on NotDuplicate), by pair of event ids."""
+    rows = NotDuplicate.objects.filter(pairs).values_list("event_id", "other_id", "reason")
+    return {frozenset((first, second)): reason for first, second, reason in rows}
 
 
 def likely_duplicates(
@@ -158,7 +171,7 @@ def likely_duplicates(
     actors: Actors,
     exclude_pk: int | None = None,
 ) -> list[LikelyDuplicate]:
-    """The likely duplicates of an event as entered (excluding itself, if saved), in date order, each with
+    """The likely duplicates of an event as entered (itself excluded, if saved), in date order, each with
     the reason given if the pair is marked not a duplicate."""
     nearby = candidates().filter(date__range=(date - WINDOW, date + WINDOW))
     if exclude_pk is not None:
@@ -167,15 +180,17 @@ def likely_duplicates(
     alike = _same_actors(nearby, event_type_id, actors)
     if not similar and not alike:
         return []
-    found = Event.objects.filter(pk__in=[*similar, *alike]).order_by("date", "pk")
-    reasons = marks(exclude_pk, [*similar, *alike])
+    found = [*similar, *alike]
+    marked = _marks(Q(event=exclude_pk, other__in=found) | Q(other=exclude_pk, event__in=found)) if exclude_pk else {}
     return [
-        LikelyDuplicate(event, similar.get(event.pk, 0.0), event.pk in alike, reasons.get(event.pk, ""))
-        for event in found.only("slug", "title", "date", "date_precision", "status")
+        LikelyDuplicate(
+            event, similar.get(event.pk, 0.0), event.pk in alike, marked.get(frozenset((exclude_pk, event.pk)), "")
+        )
+        for event in Event.objects.filter(pk__in=found).order_by("date", "pk").only(*SHOWN_FIELDS)
     ]
 
 
-def likely_duplicates_of(event: Event) -> list[LikelyDuplicate]:
+def likely_duplicates_of(*, event: Event) -> list[LikelyDuplicate]:
     """The likely duplicates of a saved event, with its saved actors."""
     return likely_duplicates(
         title=event.title,
@@ -190,9 +205,10 @@ def unmarked(found: Iterable[LikelyDuplicate]) -> list[LikelyDuplicate]:
     return [duplicate for duplicate in found if not duplicate.marked]
 
 
-def publish_problems(event: Event) -> list[str]:
-    """Publishing a likely duplicate needs an editor's word that it is not one."""
-    pending = unmarked(likely_duplicates_of(event))
+def publish_problems(*, event: Event) -> list[str]:
+    """Publishing a likely duplicate of a published event needs an editor's word that it is not one (of
+    two drafts entered twice, the first may be published: the second is then refused)."""
+    pending = [d for d in unmarked(likely_duplicates_of(event=event)) if d.event.status == Event.Status.PUBLISHED]
     if not pending:
         return []
     return [
@@ -211,6 +227,56 @@ def mark_not_duplicates(*, event: Event, others: Iterable[Event], reason: str) -
         mark.full_clean(validate_constraints=False)
         mark.save()
     return marked
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An event as entered, not saved yet (a row of an import): what the rule compares."""
+
+    slug: str
+    title: str
+    date: datetime.date
+    event_type_id: int | None
+    actors: Actors
+    pk: int | None = None  # the saved event it updates, if any
+
+
+def likely_duplicates_in_record(*, entries: Sequence[Entry], most: int) -> Iterator[list[LikelyDuplicate]]:
+    """The first `most` likely duplicates not marked, among the saved events, of each of a batch of entries
+    in turn (the entries' own events aside; the entries are not compared with each other): the events of
+    all their windows read in one query, their actors and the entries' marks in one more each, compared
+    here as pg_trgm would, MAX_CANDIDATES at most for each entry."""
+    nearby = (
+        candidates()
+        .filter(date__in={entry.date + offset for entry in entries for offset in WINDOW_OFFSETS})
+        .exclude(slug__in=[entry.slug for entry in entries])
+    )
+    by_day: dict[datetime.date, list[tuple[Event, frozenset[str]]]] = {}
+    for event in nearby.order_by("date", "pk").only(*SHOWN_FIELDS):
+        by_day.setdefault(event.date, []).append((event, trigrams(event.title)))
+
+    def window(entry: Entry) -> list[tuple[Event, frozenset[str]]]:
+        return [seen for offset in WINDOW_OFFSETS for seen in by_day.get(entry.date + offset, [])][:MAX_CANDIDATES]
+
+    # The actors of the events that may be compared by theirs: of a type some entry with actors has.
+    types = {entry.event_type_id for entry in entries if entry.actors}
+    held = actor_sets(EventActor.objects.filter(event__in=nearby.filter(event_type__in=types))) if types else {}
+    saved = [entry.pk for entry in entries if entry.pk is not None]
+    marked = _marks(Q(event__in=saved) | Q(other__in=saved)) if saved else {}
+    for entry in entries:
+        grams, found = trigrams(entry.title), []
+        for event, event_grams in window(entry):
+            similarity, same_actors = likeness(
+                trigram_similarity(grams, event_grams),
+                same_type=event.event_type_id == entry.event_type_id,
+                actors=entry.actors,
+                other_actors=held.get(event.pk, frozenset()),
+            )
+            if (similarity or same_actors) and frozenset((entry.pk, event.pk)) not in marked:
+                found.append(LikelyDuplicate(event, similarity, same_actors))
+                if len(found) == most:
+                    break
+        yield found
 
 
 @dataclass(frozen=True)
@@ -248,27 +314,26 @@ def _with_actors(events: QuerySet[Event]) -> Iterator[tuple[dict, Actors]]:
         yield row, frozenset(actors)
 
 
-def _marked_pairs(events: QuerySet[Event]) -> set[frozenset[int]]:
-    rows = NotDuplicate.objects.filter(event__in=events, other__in=events).values_list("event_id", "other_id")
-    return {frozenset(row) for row in rows}
-
-
-def likely_pairs(events: QuerySet[Event]) -> Iterator[Pair]:
+def likely_pairs(*, events: QuerySet[Event]) -> Iterator[Pair]:
     """The likely duplicates among these events, each pair once, unless marked: one pass in date order,
     each event compared with the events of the DATE_WINDOW_DAYS days before it (MAX_CANDIDATES at most)."""
     recent: deque[tuple[dict, Actors, frozenset[str]]] = deque(maxlen=MAX_CANDIDATES)
-    marked: set[frozenset[int]] | None = None  # read at the first pair found: none in a sound record
+    marked: dict[frozenset[int], str] | None = None  # read at the first pair found: none in a sound record
     for row, actors in _with_actors(events):
         grams = trigrams(row["title"])
         while recent and recent[0][0]["date"] < row["date"] - WINDOW:
             recent.popleft()
         for other, other_actors, other_grams in recent:
-            similarity = trigram_similarity(grams, other_grams)
-            same = row["event_type_id"] == other["event_type_id"] and bool(actors) and actors == other_actors
-            if similarity < TITLE_SIMILARITY and not same:
+            similarity, same_actors = likeness(
+                trigram_similarity(grams, other_grams),
+                same_type=row["event_type_id"] == other["event_type_id"],
+                actors=actors,
+                other_actors=other_actors,
+            )
+            if not similarity and not same_actors:
                 continue
             if marked is None:
-                marked = _marked_pairs(events)
+                marked = _marks(Q(event__in=events, other__in=events))
             if frozenset((other["id"], row["id"])) not in marked:
-                yield Pair(other, row, similarity if similarity >= TITLE_SIMILARITY else 0.0, same)
+                yield Pair(other, row, similarity, same_actors)
         recent.append((row, actors, grams))

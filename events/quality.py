@@ -19,6 +19,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Trim
 
 from editorial.models import Finding, with_page_checks
+from events import duplicates
 from events.models import Event, EventType, Reaction, Source
 
 ERROR, WARNING = "error", "warning"
@@ -314,6 +315,21 @@ def verification_without_note(events: QuerySet) -> Iterator[Problem]:
     rows = events.annotate(note=Trim("verification_note")).filter(verification=Event.Verification.DISPUTED, note="")
     for row in rows.values(*EVENT_FIELDS).order_by("date", "id").iterator():
         yield _problem(WARNING, "disputed-without-note", row, "It is disputed without a note saying who disputes what.")
+
+
+@rule("Likely duplicates")
+def likely_duplicates(events: QuerySet) -> Iterator[Problem]:
+    """Two events dated within a few days with similar titles, or of one type with the same actors, are
+    likely one event entered twice, unless an editor marked them not duplicates (events.duplicates)."""
+    for pair in duplicates.likely_pairs(events=events):
+        earlier = pair.first
+        yield _problem(
+            WARNING,
+            "likely-duplicate",
+            pair.second,
+            f"It looks like a duplicate of “{earlier['title']}” ({earlier['slug']}, {earlier['date']}): {pair.why}. "
+            "Merge them, or mark them not duplicates with a reason on the event's form.",
+        )
 
 
 def events_to_check(*, all_statuses: bool = False) -> QuerySet:

@@ -35,8 +35,13 @@ def second_source(event: Event, **kw) -> Source:
 @pytest.fixture
 def pair():
     """An announcement and a warning answering it, both published, each with two dated sources."""
-    announcement = factories.published_event(slug="announcement", date=D(2024, 3, 7))
-    warning = factories.published_event(slug="warning", type="official-warning", date=D(2024, 3, 9))
+    # Titles apart: two days apart, "Event 1" and "Event 2" would be likely duplicates (events.duplicates).
+    announcement = factories.published_event(
+        slug="announcement", title="NATO announces Patriots for Lithuania", date=D(2024, 3, 7)
+    )
+    warning = factories.published_event(
+        slug="warning", title="Russia warns against foreign forces", type="official-warning", date=D(2024, 3, 9)
+    )
     for event in (announcement, warning):
         event.sources.update(published_on=event.date)
         second_source(event)
@@ -196,7 +201,8 @@ def test_drafts_are_checked_only_when_asked(pair):
 def test_each_rule_is_one_or_two_queries_whatever_the_number_of_events(pair, django_assert_max_num_queries):
     announcement, warning = pair
     for n in range(20):
-        event = factories.published_event(slug=f"extra-{n}", date=D(2024, 3, 10))
+        # A week apart, and after the pair's window: not likely duplicates of each other (events.duplicates).
+        event = factories.published_event(slug=f"extra-{n}", date=D(2024, 3, 13) + datetime.timedelta(weeks=n))
         factories.reaction(event, warning, basis_judgement="")
     with django_assert_max_num_queries(2 * len(quality.RULES)):
         problems = list(quality.find_problems())

@@ -3,6 +3,8 @@ list's action all do what the table (events/models/workflow.py) says, and nothin
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -25,9 +27,9 @@ def fast_passwords(settings):
 
 
 def event_in(status: str) -> Event:
-    """An event in `status` that meets what every move requires: an initiator, a source, and the note
-    of a retraction."""
-    event = factories.published_event()
+    """An event in `status` that meets what every move requires: an initiator, a source, the note of a
+    retraction, and no likely duplicate (events.duplicates): it is dated a week after the test's others."""
+    event = factories.published_event(date=datetime.date(2024, 1, 1) + datetime.timedelta(weeks=Event.objects.count()))
     note = NOTE if status == Event.Status.RETRACTED else ""
     Event.objects.filter(pk=event.pk).update(status=status, retraction_note=note)
     return Event.objects.get(pk=event.pk)

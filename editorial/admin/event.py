@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from editorial.admin.autocomplete import RespondableEventsView
 from editorial.admin.base import SELECT2_NAMES_JS, ReadOnlyHistoryAdmin, may_edit
@@ -22,6 +23,9 @@ from editorial.admin.quality import QualityAdmin
 from editorial.admin.workflow import WorkflowAdmin
 from events import history, selectors
 from events.models import EditConflict, Event, EventActor
+
+# How long a change reason the revision history keeps.
+CHANGE_REASON_LENGTH = Event.history.model._meta.get_field("history_change_reason").max_length
 
 
 class EventAdmin(WorkflowAdmin, CsvImportAdmin, QualityAdmin, ReadOnlyHistoryAdmin):
@@ -138,6 +142,20 @@ class EventAdmin(WorkflowAdmin, CsvImportAdmin, QualityAdmin, ReadOnlyHistoryAdm
         response = TemplateResponse(request, "admin/events/event/preview.html", context)
         response["X-Robots-Tag"] = "noindex"
         return response
+
+    # --- saving: a likely duplicate only with an editor's word that it is not one (EventAdminForm) ---
+
+    def save_model(self, request: HttpRequest, obj: Event, form: EventAdminForm, change: bool) -> None:
+        if form.cleaned_data.get("not_a_duplicate") and form.pending_duplicates:
+            # The event's own history says so too, as far as its change reason holds; the whole reason is
+            # kept with each pair marked (NotDuplicate, which has its own history).
+            reason = f"Not a duplicate: {form.cleaned_data['not_duplicate_reason'].strip()}"
+            obj._change_reason = Truncator(reason).chars(CHANGE_REASON_LENGTH)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: EventAdminForm, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        form.save_not_duplicates()
 
     # --- history: the event's own, and its sources', actors' and reactions' ---
 

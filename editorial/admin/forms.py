@@ -1,4 +1,5 @@
-"""The event's form, which refuses a save from a stale copy and says what changed meanwhile."""
+"""The event's form, which refuses a save from a stale copy and says what changed meanwhile, and saves a
+likely duplicate only with an editor's word that it is not one."""
 
 from __future__ import annotations
 
@@ -7,14 +8,37 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import inlineformset_factory
 
-from events import history
-from events.models import Event, EventType, Reaction
+from events import duplicates, history
+from events.models import Event, EventActor, EventType, NotDuplicate, Reaction
+
+# The actors entered on the same page (the admin's actors inline, saved after this form), read with a
+# formset of the same rows and prefix: a likely duplicate by its actors is caught on the first save.
+EnteredActors = inlineformset_factory(Event, EventActor, fields=["actor", "role"], extra=0)
+
+# What the editor is told when a likely duplicate stops the save, and when the tick comes without a reason.
+LOOKS_LIKE_A_DUPLICATE = (
+    "Not saved: this event looks like a duplicate of the events listed above. If it is one, open it there "
+    "instead; if it is not, tick “Not a duplicate” and say why."
+)
+REASON_NEEDED = "Say why it is not a duplicate: the reason is kept in the history."
 
 
 class EventAdminForm(forms.ModelForm):
+    duplicate_rule = duplicates.RULE
     # The version the editor loaded, sent back on save: Event.save() refuses it if someone saved since.
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Shown with the likely duplicates (events.duplicates), only when there are some not yet marked.
+    not_a_duplicate = forms.BooleanField(
+        label="Not a duplicate", required=False, help_text="Each event listed above is a different event from this one."
+    )
+    not_duplicate_reason = forms.CharField(
+        label="Why not",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="For the editors and the history, not for readers: e.g. “two expulsions, one each way”.",
+    )
 
     class Meta:
         model = Event
@@ -61,6 +85,30 @@ class EventAdminForm(forms.ModelForm):
             # The defaults of every type, for the script that pre-fills escalation when the type changes.
             defaults = {str(pk): str(value) for pk, value in EventType.objects.values_list("pk", "default_escalation")}
             self.fields["escalation"].widget.attrs["data-type-defaults"] = json.dumps(defaults)
+        # A saved event's likely duplicates are shown as soon as its form opens (the publisher's review
+        # sees them); an entry's, once checked on save (clean).
+        self.likely_duplicates: list[duplicates.LikelyDuplicate] = (
+            duplicates.likely_duplicates_of(event=self.instance) if self.instance.pk and not self.is_bound else []
+        )
+
+    @property
+    def pending_duplicates(self) -> list[duplicates.LikelyDuplicate]:
+        """The likely duplicates no editor has marked "not a duplicate" yet."""
+        return duplicates.unmarked(self.likely_duplicates)
+
+    def entered_actors(self) -> duplicates.Actors:
+        """The actors as entered on this page; the saved ones if the actors' rows cannot be read (their
+        own errors are shown with them)."""
+        if self.is_bound:
+            rows = EnteredActors(self.data, instance=self.instance)
+            if rows.is_valid():
+                return frozenset(
+                    (row.cleaned_data["actor"].pk, row.cleaned_data["role"])
+                    for row in rows.forms
+                    if row.cleaned_data and not row.cleaned_data.get("DELETE")
+                )
+        saved = EventActor.objects.filter(event=self.instance) if self.instance.pk else EventActor.objects.none()
+        return duplicates.actor_sets(saved).get(self.instance.pk, frozenset())
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -84,7 +132,37 @@ class EventAdminForm(forms.ModelForm):
             if loaded is None or current_version != loaded:
                 raise ValidationError(conflict_message(self.instance, loaded or 0))
             self.instance.version = loaded
+        self.check_duplicates(cleaned)
         return cleaned
+
+    def check_duplicates(self, cleaned: dict[str, Any]) -> None:
+        """Saved only once each likely duplicate is marked, or ticked "not a duplicate" with a reason."""
+        title, date, event_type = cleaned.get("title"), cleaned.get("date"), cleaned.get("event_type")
+        if not title or not date:
+            return
+        self.likely_duplicates = duplicates.likely_duplicates(
+            title=title,
+            date=date,
+            event_type_id=event_type.pk if event_type else None,
+            actors=self.entered_actors(),
+            exclude_pk=self.instance.pk,
+        )
+        if not self.pending_duplicates:
+            return
+        if not cleaned.get("not_a_duplicate"):
+            self.add_error("not_a_duplicate", LOOKS_LIKE_A_DUPLICATE)
+        elif not cleaned.get("not_duplicate_reason", "").strip():
+            self.add_error("not_duplicate_reason", REASON_NEEDED)
+
+    def save_not_duplicates(self) -> list[NotDuplicate]:
+        """Once the event is saved: mark it not a duplicate of each likely one, with the editor's reason."""
+        if not self.cleaned_data.get("not_a_duplicate"):
+            return []
+        return duplicates.mark_not_duplicates(
+            event=self.instance,
+            others=[duplicate.event for duplicate in self.pending_duplicates],
+            reason=self.cleaned_data["not_duplicate_reason"],
+        )
 
 
 def conflict_message(event: Event, loaded_version: int) -> str:

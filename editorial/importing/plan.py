@@ -1,7 +1,8 @@
 """Pass 1 of an import: every row parsed and validated, nothing written; errors with their line.
 
 Only a slug → date index is kept for the whole file (for duplicate slugs and `responds_to`), and the
-rows that respond to others; rows themselves are checked a batch at a time.
+rows that respond to others; rows themselves are checked a batch at a time, and so are their likely
+duplicates in the record (events.duplicates), a warning for review, never an error (check_duplicates).
 """
 
 from __future__ import annotations
@@ -13,12 +14,17 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 
 from editorial.importing.columns import Columns, DateColumn, RespondsToColumn, SlugColumn
+from editorial.importing.columns.links import ActorsColumn
 from editorial.importing.files import BATCH_SIZE, ImportLimits, Progress, read_rows
 from editorial.importing.report import PREVIEW_ROWS, ImportReport, RowError
+from events import duplicates
 from events.batching import batched
 from events.models import Event
 from exports.csv import restore_cell
 
+# A row's likely duplicates named in its warning, at most (a file of near-identical rows would otherwise
+# fill the report with the same names).
+DUPLICATES_LISTED = 3
 # A row that responds to others: (line, slug, date ordinal, the slugs it responds to).
 Reference = tuple[int, str, int, frozenset[str]]
 
@@ -82,6 +88,46 @@ def _model_errors(parsed: ParsedRow, event: Event, columns: Columns) -> list[Row
     return []
 
 
+def row_entry(parsed: ParsedRow, event: Event, columns: Columns, saved: Event | None) -> duplicates.Entry:
+    """The row as the duplicate rule reads it: the event it makes, with the file's actors."""
+    actors = frozenset(
+        (actor_id, column.role)
+        for column in columns.links
+        if isinstance(column, ActorsColumn)
+        for actor_id in parsed.values[column.identifier]
+    )
+    return duplicates.Entry(
+        slug=parsed.slug,
+        title=event.title,
+        date=event.date,
+        event_type_id=event.event_type_id,
+        actors=actors,
+        pk=saved.pk if saved else None,
+    )
+
+
+def check_duplicates(rows: list[tuple[ParsedRow, duplicates.Entry]], report: ImportReport, columns: Columns) -> None:
+    """A warning for each row with likely duplicates in the record, not marked, naming the first few: a
+    warning, not an error, even for a row with another event's very title, date and type. The file's key
+    is the slug; whether two events are one is an editor's call, which publishing asks for (the workflow
+    refuses to publish a likely duplicate of a published event without a reason)."""
+    # One more than are named, to know whether there are more.
+    found = duplicates.likely_duplicates_in_record(entries=[entry for _, entry in rows], most=DUPLICATES_LISTED + 1)
+    for (parsed, _), pending in zip(rows, found, strict=True):
+        if not pending:
+            continue
+        listed = "; ".join(f"{d} ({d.event.slug})" for d in pending[:DUPLICATES_LISTED])
+        more = "; and more" if len(pending) > DUPLICATES_LISTED else ""
+        report.add_warning(
+            RowError(
+                parsed.line,
+                parsed.slug,
+                columns.by_field["title"],
+                f"It looks like a duplicate of {listed}{more}: see to it before publishing.",
+            )
+        )
+
+
 @dataclass
 class Existing:
     event: Event
@@ -141,6 +187,7 @@ def validate(
                 references.append((parsed.line, parsed.slug, index[parsed.slug], responds_to))
             good.append(parsed)
         existing = load_existing((p.slug for p in good), columns)
+        changing: list[tuple[ParsedRow, duplicates.Entry]] = []  # the new and updated rows
         for parsed in good:
             found = existing.get(parsed.slug)
             event = row_event(parsed, columns, found.event if found else None)
@@ -152,6 +199,7 @@ def validate(
             action = "new draft"
             if found is None:
                 report.created += 1
+                changing.append((parsed, row_entry(parsed, event, columns, None)))
             elif not found.differs(parsed, columns, event):
                 report.unchanged += 1
                 action = "unchanged"
@@ -169,10 +217,12 @@ def validate(
             else:
                 report.updated += 1
                 action = f"update ({found.event.get_status_display().lower()})"
+                changing.append((parsed, row_entry(parsed, event, columns, found.event)))
             if len(report.preview) < PREVIEW_ROWS:
                 report.preview.append(
                     {"line": str(parsed.line), "slug": parsed.slug, "title": event.title, "action": action}
                 )
+        check_duplicates(changing, report, columns)
     _check_references(references, index, report)
     return references
 

@@ -5,6 +5,8 @@ reaction, the URL or title of a source) and written only when a value differs. A
 gets exactly the actors, sources and reaction links the file gives it: a corrected file removes a link
 or a source it no longer holds. Each link may say its basis: "basis_source" (the URL of a source of
 either event, or an object: a source of the link's own) or "basis_judgement" (the editors' reason).
+An event may say which likely duplicates (events.duplicates) it is not: "not_duplicate_of", each the
+other event's slug and the editors' reason.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from events.models import Actor, Country, Event, EventActor, EventType, Reaction, Region, Source
+from events.models import Actor, Country, Event, EventActor, EventType, NotDuplicate, Reaction, Region, Source
 
 DEMO_FILE = Path(__file__).with_name("baltic.json")
 
@@ -157,6 +159,13 @@ def _basis(link: dict[str, Any], *, event: Event, answered: Event, report: LoadR
     return None, judgement
 
 
+def _named(events: dict[str, Event], slug: str, what: str) -> Event:
+    """The event of the file with this slug, which `what` names ("… responds to")."""
+    if slug not in events:
+        raise ValueError(f"{what} {slug!r}, which is not in the file")
+    return events[slug]
+
+
 @transaction.atomic
 def load_demo_record(path: Path = DEMO_FILE) -> LoadReport:
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -244,9 +253,7 @@ def load_demo_record(path: Path = DEMO_FILE) -> LoadReport:
         event = events[spec["slug"]]
         wanted_links = set()
         for link in spec.get("responds_to", []):
-            if link["event"] not in events:
-                raise ValueError(f"{spec['slug']} responds to {link['event']!r}, which is not in the file")
-            answered = events[link["event"]]
+            answered = _named(events, link["event"], f"{spec['slug']} responds to")
             wanted_links.add(answered.pk)
             basis_source, basis_judgement = _basis(link, event=event, answered=answered, report=report)
             _, link_created, link_changed = _sync(
@@ -263,6 +270,17 @@ def load_demo_record(path: Path = DEMO_FILE) -> LoadReport:
         for stale in Reaction.objects.filter(event=event).exclude(responds_to__in=wanted_links):
             stale.delete()
             report.remove("reactions")
+
+        marked = {
+            _named(events, mark["event"], f"{spec['slug']} is not a duplicate of"): mark["reason"]
+            for mark in spec.get("not_duplicate_of", [])
+        }
+        for other, reason in marked.items():
+            _, mark_created, mark_changed = _sync(NotDuplicate, {"event": event, "other": other}, {"reason": reason})
+            report.count("not-duplicate marks", mark_created, mark_changed)
+        for stale in NotDuplicate.objects.filter(event=event).exclude(other__in=marked):
+            stale.delete()
+            report.remove("not-duplicate marks")
 
     # Sources dropped from the file go once no link rests on them any more.
     for event_pk, kept in sources_kept.items():

@@ -68,8 +68,12 @@ def link_basis_problems(event: Event) -> list[str]:
 
 
 def ready_to_publish(event: Event, note: str) -> list[str]:
-    """An initiator and a source (an independent one if confirmed), and a basis for each reaction link."""
-    return event.publish_problems() + link_basis_problems(event)
+    """An initiator and a source (an independent one if confirmed), a basis for each reaction link, and
+    no likely duplicate that an editor has not said it is not."""
+    # Imported here: the duplicate rule reads the models, which read this table.
+    from events import duplicates
+
+    return event.publish_problems() + link_basis_problems(event) + duplicates.publish_problems(event=event)
 
 
 def a_public_note(event: Event, note: str) -> list[str]:
