@@ -36,6 +36,7 @@ serve: $(STAMP)
 
 browser:
 	@bash scripts/ensure-chromium
+	@VENV=$(VENV) bash scripts/ensure-timelinejs
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .

@@ -14,6 +14,7 @@ import pytest
 import schemathesis
 
 from events.models import Actor, Country, Event, EventType, Region, Source
+from events.taxonomy import ensure_event_types
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,10 +25,13 @@ EXAMPLES_PER_OPERATION = 12
 
 
 @pytest.fixture
-def every_shape(record) -> None:
+def every_shape(live_server, request) -> None:
     """The conftest's record (a reaction, a retraction, a draft, an event in review), with what it lacks of
     the demo's shapes: a place on the map, an end date, dates known to the month or the year, a printed
-    source without date or link, and a reaction backed by a source."""
+    source without date or link, and a reaction backed by a source. The taxonomy first: a transactional
+    test's flush empties what migration 0002 loaded."""
+    ensure_event_types()
+    request.getfixturevalue("record")
     patriot = Event.objects.get(slug="patriot")
     patriot.latitude, patriot.longitude, patriot.end_date = Decimal("54.68700"), Decimal("25.28000"), None
     patriot.save()
