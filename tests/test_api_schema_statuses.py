@@ -1,0 +1,77 @@
+"""What the OpenAPI schema promises (issue 24, faults 2 to 5), read from the schema the app serves: every
+status an operation answers with its body, the bounds of `limit`, the filter's parameters wherever the filter
+applies (derived from EventFilter, so a new filter cannot be left out), and the 400s that OpenAPI cannot
+express in a parameter's schema said in words. tests/test_api_schema_conformance.py holds the running app to
+all of it."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.changes import MAX_CHANGES_PER_PAGE
+from api.pagination import MAX_PAGE_SIZE
+from events.filters import QUERY_MAX_LENGTH, SORTS, EventFilter
+from events.models import ESCALATION_MAX, ESCALATION_MIN
+
+pytestmark = pytest.mark.django_db
+
+FILTERED = ["/api/events/", "/api/tension/", "/export.geojson", "/export.timeline.json"]
+CONDITIONAL = [*FILTERED, "/api/events/{slug}/", "/api/actors/", "/api/types/", "/api/countries/"]
+CONDITIONAL += ["/api/regions/", "/api/changes/"]
+
+
+@pytest.fixture
+def schema(client) -> dict:
+    return client.get("/api/schema.json").json()
+
+
+def operation(schema: dict, path: str) -> dict:
+    return schema["paths"][path]["get"]
+
+
+def parameters(schema: dict, path: str) -> dict[str, dict]:
+    return {p["name"]: p for p in operation(schema, path).get("parameters", []) if p["in"] == "query"}
+
+
+def test_fault_2_every_operation_documents_each_status_it_answers(schema):
+    for path in schema["paths"]:
+        responses = operation(schema, path)["responses"]
+        assert "429" in responses and "Retry-After" in responses["429"]["headers"], path
+        if path in CONDITIONAL:
+            assert "304" in responses, path
+            assert {"ETag", "Last-Modified"} <= set(responses["200"]["headers"]) & set(responses["304"]["headers"])
+            headers = {p["name"] for p in operation(schema, path)["parameters"] if p["in"] == "header"}
+            assert headers == {"If-None-Match", "If-Modified-Since"}, path
+        if parameters(schema, path):
+            body = responses["400"]["content"]["application/json"]["schema"]
+            assert body["additionalProperties"] == {"type": "array", "items": {"type": "string"}}, path
+    assert "404" in operation(schema, "/api/events/{slug}/")["responses"]
+    assert "404" in operation(schema, "/export.geojson")["responses"], "?format=AAA is a 404"
+    assert set(operation(schema, "/api/")["responses"]) == {"200", "429"}
+
+
+def test_fault_3_the_change_feeds_limit_has_its_bounds(schema):
+    limit = parameters(schema, "/api/changes/")["limit"]["schema"]
+    assert (limit["minimum"], limit["maximum"]) == (1, MAX_CHANGES_PER_PAGE)
+    page_size = parameters(schema, "/api/events/")["page_size"]["schema"]
+    assert (page_size["minimum"], page_size["maximum"]) == (1, MAX_PAGE_SIZE)
+
+
+@pytest.mark.parametrize("path", FILTERED)
+def test_fault_4_every_filtered_view_declares_the_filters_parameters(schema, path):
+    declared = parameters(schema, path)
+    assert set(EventFilter.base_filters) <= set(declared)
+    assert declared["escalation_min"]["schema"]["minimum"] == ESCALATION_MIN
+    assert declared["escalation_max"]["schema"]["maximum"] == ESCALATION_MAX
+    assert declared["q"]["schema"]["maxLength"] == QUERY_MAX_LENGTH
+    assert set(declared["sort"]["schema"]["enum"]) == set(SORTS)
+    assert declared["actor"]["schema"]["type"] == "array"
+
+
+def test_fault_5_the_400s_a_schema_cannot_express_are_said_where_they_apply(schema):
+    declared = parameters(schema, "/api/events/")
+    assert "with `actor` only" in declared["role"]["description"]
+    for name in ("actor", "type", "region", "country"):
+        assert "is a 400" in declared[name]["description"], name
+    assert "previous page" in declared["cursor"]["description"]
+    assert "400" in operation(schema, "/api/events/")["responses"]
