@@ -18,8 +18,9 @@ A pair that an editor judged distinct is marked (events.models.NotDuplicate, wit
 longer reported. The rule is applied
 - by the event's admin form, which lists the likely duplicates with links and saves the event only once
   each unmarked one is ticked "not a duplicate" with a reason (editorial.admin.forms);
-- when publishing, refused while the event has an unmarked likely duplicate (events.models.workflow);
-- by the CSV import, which warns of each row's likely duplicates in the record (editorial.importing.plan);
+- when publishing, refused while a published event is an unmarked likely duplicate (events.models.workflow);
+- by the CSV import, which warns of each row's likely duplicates in the record and imports it all the same
+  (editorial.importing.plan);
 - by check_record, which lists the unmarked pairs among the events it checks (events.quality).
 """
 
@@ -43,7 +44,8 @@ DATE_WINDOW_DAYS = 3
 # Rephrasings of one headline share about half their trigrams or more (the demo record's Patriot
 # announcement retold in other words: 0.5-0.7); two distinct events of one day rarely share 0.4.
 TITLE_SIMILARITY = 0.4
-# SQLite's bound: the events of an event's window compared with it in Python, at most.
+# The events of an event's window compared with it in Python, at most: SQLite's bound (PostgreSQL's
+# index needs none), and the import's and check_record's.
 MAX_CANDIDATES = 200
 
 WINDOW = datetime.timedelta(days=DATE_WINDOW_DAYS)
