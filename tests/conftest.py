@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+STATIC_COLLECTION = pytest.StashKey[threading.Thread]()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -27,6 +29,29 @@ def pytest_collection_modifyitems(items):
     result = yield
     items.sort(key=lambda item: "committed_demo_record" in item.fixturenames)
     return result
+
+
+def pytest_collection_finish(session):
+    """A test on the collected static files starts their collection now, in the background (tests/servers.py:
+    a minute of CPU when the cache is cold, spread over the run rather than added at its end)."""
+    if any("collected_static" in item.fixturenames for item in session.items):
+        from tests.servers import collect_static_in_background, static_sources_key
+
+        session.config.stash[STATIC_COLLECTION] = collect_static_in_background(static_sources_key())
+
+
+def pytest_unconfigure(config):
+    # Not left running unsupervised: the next run would find it still writing where it collects.
+    if STATIC_COLLECTION in config.stash:
+        config.stash[STATIC_COLLECTION].join()
+
+
+@pytest.fixture(scope="session")
+def collected_static():
+    """STATIC_ROOT as `make serve` fills it (tests/servers.py, collected_static_root)."""
+    from tests.servers import collected_static_root, static_sources_key
+
+    return collected_static_root(static_sources_key())
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,11 @@ it back (the shared PostgreSQL server itself is never stopped)."""
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import random
+import shutil
 import socket
 import struct
 import subprocess
@@ -21,6 +24,70 @@ GUNICORN = Path(sys.executable).parent / "gunicorn"
 # The ports this project's test servers may use; each server takes a free one.
 PORTS = range(int(os.environ.get("TEST_PORT_FIRST", "8100")), int(os.environ.get("TEST_PORT_LAST", "8199")) + 1)
 TEST_SECRET_KEY = "production-test-key-3f9a1c7e5b2d8046-QWERTYUIOPASDFGHJKLZXCVBNM"
+STATIC_CACHE = ROOT / ".pytest_cache"
+
+
+def production_environment() -> dict[str, str]:
+    """The environment of a production command (manage.py, gunicorn): the real settings module, DEBUG off."""
+    return {
+        **{key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DJANGO_SETTINGS_MODULE": "timeline.settings",
+        "DEBUG": "0",
+        "SECURE_COOKIES": "0",  # plain HTTP on 127.0.0.1
+        "SECRET_KEY": TEST_SECRET_KEY,
+    }
+
+
+def static_sources_key() -> str:
+    """What `collectstatic` reads: every file the finders find (ours and the apps'), the pinned versions
+    (Django's and whitenoise's processing) and the production settings that say how to collect."""
+    from django.contrib.staticfiles.finders import get_finders
+
+    from timeline import settings as production
+
+    key = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in sorted(finder.list([]), key=lambda found: found[0]):
+            key.update(f"{path}\n".encode())
+            with storage.open(path) as file:
+                key.update(hashlib.sha256(file.read()).digest())
+    key.update((ROOT / "requirements.txt").read_bytes())
+    how = {name: value for name, value in vars(production).items() if name.startswith(("STATIC", "WHITENOISE_"))}
+    how.update(STORAGES=production.STORAGES, INSTALLED_APPS=production.INSTALLED_APPS)
+    key.update(repr({name: value for name, value in how.items() if not callable(value)}).encode())
+    return key.hexdigest()[:16]
+
+
+def collected_static_root(key: str) -> Path:
+    """A STATIC_ROOT filled by `collectstatic` as `make serve` runs it (hashed names, gzip and brotli files
+    beside them), kept in .pytest_cache while `key` (static_sources_key) is unchanged: brotli-compressing
+    every file takes a minute of CPU. One process collects at a time (a lock); the others wait and reuse."""
+    root = STATIC_CACHE / f"staticfiles-{key}"
+    STATIC_CACHE.mkdir(exist_ok=True)
+    with (STATIC_CACHE / "staticfiles.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not root.is_dir():
+            for stale in STATIC_CACHE.glob("staticfiles-*"):
+                shutil.rmtree(stale, ignore_errors=True)
+            # Collected aside and renamed when complete: an interrupted run leaves nothing to reuse.
+            partial = root.with_name(f"{root.name}-partial")
+            subprocess.run(
+                [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+                cwd=ROOT,
+                env={**production_environment(), "STATIC_ROOT": str(partial)},
+                check=True,
+                capture_output=True,
+                timeout=600,
+            )
+            partial.rename(root)
+    return root
+
+
+def collect_static_in_background(key: str) -> threading.Thread:
+    """collected_static_root(key) started now in a thread, so that a cold cache is filled while other tests run."""
+    thread = threading.Thread(target=collected_static_root, args=(key,), daemon=True)
+    thread.start()
+    return thread
 
 
 def listening_socket() -> tuple[socket.socket, int]:

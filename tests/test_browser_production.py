@@ -4,18 +4,14 @@ opens from it, an editor signs in to the admin; no CSP violation, console error 
 
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from events.taxonomy import ensure_event_types
-from tests.servers import ROOT, TEST_SECRET_KEY, Gunicorn
+from tests.servers import ROOT, Gunicorn, production_environment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,33 +25,10 @@ def manage(*args: str, env: dict[str, str]) -> None:
     )
 
 
-def collected_static_root(env: dict[str, str]) -> Path:
-    """collectstatic as make serve runs it, kept between runs while the static sources are unchanged
-    (brotli-compressing plotly.js takes a minute)."""
-    sources = sorted(p for p in (ROOT / "static").rglob("*") if p.is_file())
-    key = hashlib.sha256()
-    for path in sources:
-        key.update(f"{path.relative_to(ROOT)}:{path.stat().st_size}:{path.stat().st_mtime_ns}\n".encode())
-    for pinned in ("requirements.txt", "timeline/settings.py"):
-        key.update((ROOT / pinned).read_bytes())
-    root = ROOT / ".pytest_cache" / f"staticfiles-{key.hexdigest()[:16]}"
-    if not (root / "staticfiles.json").exists():
-        for stale in root.parent.glob("staticfiles-*"):
-            shutil.rmtree(stale, ignore_errors=True)
-        manage("collectstatic", "--noinput", "--verbosity", "0", env={**env, "STATIC_ROOT": str(root)})
-    return root
-
-
 @pytest.fixture
-def production(tmp_path):
+def production(tmp_path, collected_static):
     """gunicorn as make serve starts it, on this run's database with the demo record and an admin."""
-    env = {
-        **{key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DJANGO_SETTINGS_MODULE": "timeline.settings",
-        "DEBUG": "0",
-        "SECURE_COOKIES": "0",  # plain HTTP on 127.0.0.1
-        "SECRET_KEY": TEST_SECRET_KEY,
-    }
+    env = {**production_environment(), "STATIC_ROOT": str(collected_static)}
     if connection.vendor == "postgresql":
         ensure_event_types()  # the flush after a transactional test empties what migration 0002 loaded
         db = connection.settings_dict
@@ -64,7 +37,6 @@ def production(tmp_path):
     else:
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'production.sqlite3'}"
         manage("migrate", "--noinput", env=env)
-    env["STATIC_ROOT"] = str(collected_static_root(env))
     manage("load_demo", "--if-empty", env=env)
     manage(
         "createsuperuser",
