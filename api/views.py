@@ -209,7 +209,8 @@ def parse_since(raw: str) -> datetime.datetime:
     if moment is None:
         raise ValueError(raw)
     moment = moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
-    return min(max(moment, changes.BEGINNING), LATEST)
+    # In UTC: ISO 8601 allows offsets up to ±23:59, PostgreSQL's timestamptz input only up to ±15:59.
+    return min(max(moment, changes.BEGINNING), LATEST).astimezone(datetime.UTC)
 
 
 @method_decorator(conditional, name="get")

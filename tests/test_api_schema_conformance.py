@@ -20,8 +20,11 @@ from tests import factories
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # Random cases per operation (schemathesis's fuzzing phase, valid and invalid alike), plus the schema's
-# examples. Its exhaustive coverage phase is left to a manual run: it sends thousands of requests here.
+# examples. Its exhaustive coverage phase is left to a manual run: it sends thousands of requests here. The
+# seed is fixed so that every CI run sends the same cases; another seed or more examples explore further
+# (one such run found the ±20:42 offset tests/test_change_feed_since.py now pins).
 EXAMPLES_PER_OPERATION = 12
+SEED = 24
 
 
 @pytest.fixture
@@ -88,7 +91,11 @@ def api_schema(live_server, settings, every_shape):
         "country": known(sorted(Country.objects.values_list("iso2", flat=True))),
     }
     config = schemathesis.Config.from_dict(
-        {"generation": {"max-examples": EXAMPLES_PER_OPERATION}, "phases": {"coverage": {"enabled": False}}}
+        {
+            "seed": SEED,
+            "generation": {"max-examples": EXAMPLES_PER_OPERATION},
+            "phases": {"coverage": {"enabled": False}},
+        }
     )
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/schema.json", config=config)
 
