@@ -51,7 +51,6 @@ ERROR_FIELDS = {
     "type": "object",
     "description": "Each refused query parameter (or `non_field_errors`) with its messages.",
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
-    "example": {"page_size": ["A whole number from 1 to 1000."]},
 }
 DETAIL = {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}}
 
@@ -124,7 +123,8 @@ FILTER_NOTES = {
 class EventFilterParameters(DjangoFilterExtension):
     """drf-spectacular's reading of a django-filter FilterSet, completed from each filter's form field:
     the bounds of a number, the length of a text, that every text is one clean line (a control character
-    is a 400), that a reference is a slug. Registered by import (api/views.py), ahead of the built-in one."""
+    is a 400), that a reference is a slug. drf-spectacular registers it, ahead of its own, when this module is
+    imported (api/views.py, for ApiSchema)."""
 
     priority = 1
 
