@@ -113,3 +113,26 @@ def _label(model: type[models.Model], record: Any) -> str:
     if model is EventActor:
         return f"{_display(EventActor, 'actor', record.actor_id)} ({_display(EventActor, 'role', record.role)})"
     return f"{_display(Reaction, 'responds_to', record.responds_to_id)} ({_display(Reaction, 'kind', record.kind)})"
+
+
+def last_publication(*, event: Event) -> Any:
+    """The version readers were shown when the event was last published: the first of its latest run of
+    published versions (later published versions are edits made since). None if it never was."""
+    found = None
+    for record in event.history.order_by("-history_date", "-history_id"):
+        if record.status == Event.Status.PUBLISHED:
+            found = record
+        elif found is not None:
+            break
+    return found
+
+
+def changes_since_publication(*, event: Event) -> tuple[Any, list[FieldChange], list[RelatedChange]]:
+    """What changed since the event was last published (published version → current): its fields, and
+    its sources, actors and reactions. The published version is None if it never was published."""
+    published = last_publication(event=event)
+    if published is None:
+        return None, [], []
+    current = event.history.order_by("-history_date", "-history_id").first()
+    fields = field_changes(Event, current, published, skip={"version"}) if current.pk != published.pk else []
+    return published, fields, related_history(event=event, after=published.history_date)

@@ -1,5 +1,5 @@
 """The event's admin: its list, its form with the parts inlined, its preview and its history; the
-workflow, the import and the quality page come from their own modules."""
+workflow, the review, the import and the quality page come from their own modules."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from editorial.admin.csv_import import CsvImportAdmin
 from editorial.admin.forms import EventAdminForm, conflict_message
 from editorial.admin.inlines import EventActorInline, ReactionInline, SourceInline
 from editorial.admin.quality import QualityAdmin
+from editorial.admin.review import ReviewAdmin
 from editorial.admin.workflow import WorkflowAdmin
 from events import history, selectors
 from events.models import EditConflict, Event, EventActor
@@ -28,7 +29,7 @@ from events.models import EditConflict, Event, EventActor
 CHANGE_REASON_LENGTH = Event.history.model._meta.get_field("history_change_reason").max_length
 
 
-class EventAdmin(WorkflowAdmin, CsvImportAdmin, QualityAdmin, ReadOnlyHistoryAdmin):
+class EventAdmin(ReviewAdmin, WorkflowAdmin, CsvImportAdmin, QualityAdmin, ReadOnlyHistoryAdmin):
     form = EventAdminForm
     change_form_template = "admin/events/event/change_form.html"
     change_list_template = "admin/events/event/change_list.html"
@@ -108,6 +109,7 @@ class EventAdmin(WorkflowAdmin, CsvImportAdmin, QualityAdmin, ReadOnlyHistoryAdm
             path(
                 "<path:object_id>/preview/", self.admin_site.admin_view(self.preview_view), name="events_event_preview"
             ),
+            path("<path:object_id>/review/", self.admin_site.admin_view(self.review_view), name="events_event_review"),
             path(
                 "<path:object_id>/retract/", self.admin_site.admin_view(self.retract_view), name="events_event_retract"
             ),

@@ -67,13 +67,38 @@ def link_basis_problems(event: Event) -> list[str]:
     ]
 
 
-def ready_to_publish(event: Event, note: str) -> list[str]:
-    """An initiator and a source (an independent one if confirmed), a basis for each reaction link, and
-    no likely duplicate that an editor has not said it is not."""
+def record_problems(event: Event) -> list[str]:
+    return event.publish_problems()
+
+
+def duplicate_problems(event: Event) -> list[str]:
     # Imported here: the duplicate rule reads the models, which read this table.
     from events import duplicates
 
-    return event.publish_problems() + link_basis_problems(event) + duplicates.publish_problems(event=event)
+    return duplicates.publish_problems(event=event)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One item of what publishing requires, as the publisher's review lists it."""
+
+    label: str
+    problems: Callable[[Event], list[str]]
+
+
+# What publishing requires, item by item: the move checks them all (ready_to_publish), the publisher's
+# review shows each as a checklist line with its problems.
+PUBLISH_CHECKS = (
+    Check("An initiator and a source (an independent one if confirmed), responding to public events", record_problems),
+    Check("Each reaction link says its basis", link_basis_problems),
+    Check("No likely duplicate left unexplained", duplicate_problems),
+)
+
+
+def ready_to_publish(event: Event, note: str) -> list[str]:
+    """Every item of PUBLISH_CHECKS: an initiator and a source (an independent one if confirmed), a
+    basis for each reaction link, and no likely duplicate that an editor has not said it is not."""
+    return [problem for check in PUBLISH_CHECKS for problem in check.problems(event)]
 
 
 def a_public_note(event: Event, note: str) -> list[str]:
