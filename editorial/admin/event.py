@@ -29,6 +29,10 @@ from events.models import EditConflict, Event, EventActor
 CHANGE_REASON_LENGTH = Event.history.model._meta.get_field("history_change_reason").max_length
 
 
+# What only a saved event has: a status moved by the workflow, a publication date, a preview.
+STATUS_FIELDSET = ("Status", {"fields": [("status", "published_at"), "retraction_note", "preview_link"]})
+
+
 class EventAdmin(ReviewAdmin, WorkflowAdmin, CsvImportAdmin, QualityAdmin, ReadOnlyHistoryAdmin):
     form = EventAdminForm
     change_form_template = "admin/events/event/change_form.html"
@@ -65,7 +69,7 @@ class EventAdmin(ReviewAdmin, WorkflowAdmin, CsvImportAdmin, QualityAdmin, ReadO
             "Place",
             {"fields": [("location_country", "location_name"), ("latitude", "longitude")], "classes": ["collapse"]},
         ),
-        ("Status", {"fields": [("status", "published_at"), "retraction_note", "preview_link"]}),
+        STATUS_FIELDSET,
     ]
 
     class Media:
@@ -96,6 +100,11 @@ class EventAdmin(ReviewAdmin, WorkflowAdmin, CsvImportAdmin, QualityAdmin, ReadO
             return "—"
         url = reverse("admin:events_event_preview", args=[obj.pk])
         return format_html('<a href="{}" target="_blank">See it as readers would</a>', url)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Event | None = None):
+        """A new event has no status, publication or preview to show yet: the add form leaves them out."""
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if obj is not None else [fieldset for fieldset in fieldsets if fieldset != STATUS_FIELDSET]
 
     # --- permissions: editors enter and review, publishers publish ---
 

@@ -314,7 +314,14 @@ class Reaction(Stamped):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="reaction_links")
     responds_to = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="reacted_by_links")
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.RESPONSE)
+    kind = models.CharField(
+        max_length=12,
+        choices=Kind.choices,
+        default=Kind.RESPONSE,
+        help_text="Response: answers the other event in words or deeds. Retaliation: a measure taken in return, "
+        "to cost the other side. Support: backs the other event or its initiator. Denial: denies or disputes "
+        "what the other event says.",
+    )
     note = models.TextField(blank=True)
     # The link is a claim like any other, so it carries its evidence: a source that makes the
     # connection (one of the two events' sources, or one of its own, attached to neither event), or
@@ -423,7 +430,13 @@ class EventActor(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_actors")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="event_links")
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.INITIATOR)
+    role = models.CharField(
+        max_length=10,
+        choices=Role.choices,
+        default=Role.INITIATOR,
+        help_text="Initiator: who acts (announces, deploys, expels). Target: at whom it is aimed. "
+        "An event may have several of each.",
+    )
 
     history = HistoricalRecords()
 
@@ -462,7 +475,7 @@ class Source(Stamped):
     )
     publisher = models.CharField(max_length=200)
     title = models.CharField(max_length=300, blank=True)
-    published_on = models.DateField(null=True, blank=True)
+    published_on = models.DateField(null=True, blank=True, help_text="YYYY-MM-DD, as the source dates itself.")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NEWS)
     excerpt = models.TextField(blank=True)
 
