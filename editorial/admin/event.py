@@ -73,7 +73,12 @@ class EventAdmin(ReviewAdmin, WorkflowAdmin, CsvImportAdmin, QualityAdmin, ReadO
     ]
 
     class Media:
-        js = ["admin/events/escalation_default.js", "admin/events/responds_to.js", SELECT2_NAMES_JS]
+        js = [
+            "admin/events/escalation_default.js",
+            "admin/events/responds_to.js",
+            "admin/events/first_error.js",
+            SELECT2_NAMES_JS,
+        ]
 
     # --- lists ---
 
