@@ -23,7 +23,7 @@ from editorial.admin.quality import QualityAdmin
 from editorial.admin.review import ReviewAdmin
 from editorial.admin.workflow import WorkflowAdmin
 from events import history, selectors
-from events.models import EditConflict, Event, EventActor
+from events.models import EditConflict, Event, EventActor, Reaction, Source
 
 # How long a change reason the revision history keeps.
 CHANGE_REASON_LENGTH = Event.history.model._meta.get_field("history_change_reason").max_length
@@ -168,6 +168,18 @@ class EventAdmin(ReviewAdmin, WorkflowAdmin, CsvImportAdmin, QualityAdmin, ReadO
             reason = f"Not a duplicate: {form.cleaned_data['not_duplicate_reason'].strip()}"
             obj._change_reason = Truncator(reason).chars(CHANGE_REASON_LENGTH)
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form: EventAdminForm, formset, change: bool) -> None:
+        """The source rows are saved before the reaction rows (the inlines' order): a link whose basis is
+        a source entered on this page (ReactionForm) gets that source, saved, in the same transaction."""
+        if formset.model is Source:
+            form.entered_sources = formset.forms
+        elif formset.model is Reaction:
+            for row in formset.forms:
+                number = getattr(row, "cleaned_data", {}).get("basis_entered_source")
+                if number:
+                    row.instance.basis_source = form.entered_sources[number - 1].instance
+        super().save_formset(request, form, formset, change)
 
     def save_related(self, request: HttpRequest, form: EventAdminForm, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)

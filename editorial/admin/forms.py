@@ -27,6 +27,8 @@ REASON_NEEDED = "Say why it is not a duplicate: the reason is kept in the histor
 
 class EventAdminForm(forms.ModelForm):
     duplicate_rule = duplicates.RULE
+    # The source rows entered with the event, once saved: a reaction row may name one as its basis.
+    entered_sources: list[forms.ModelForm] = []
     # The version the editor loaded, sent back on save: Event.save() refuses it if someone saved since.
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # Shown with the likely duplicates (events.duplicates), only when there are some not yet marked.

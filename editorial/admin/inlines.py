@@ -70,13 +70,39 @@ class SourceInline(FillsFromThePage, ReviewGuardedInline, admin.StackedInline):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
+# The prefix of the event form's source rows (the admin names an inline's formset after the relation).
+SOURCE_ROWS = Source._meta.get_field("event").related_query_name()
+
+
+def entered_source(data: Any, number: int) -> bool:
+    """Whether the event form's source #number (as its row is headed, from 1) is entered and kept."""
+    rows, row = data.get(f"{SOURCE_ROWS}-TOTAL_FORMS", ""), f"{SOURCE_ROWS}-{number - 1}"
+    if not rows.isdigit() or number > int(rows):
+        return False
+    return bool(data.get(f"{row}-publisher", "").strip()) and not data.get(f"{row}-DELETE")
+
+
 class ReactionForm(forms.ModelForm):
-    """A link added to or changed on a public event must say its basis at once: it is public at once."""
+    """A link added to or changed on a public event must say its basis at once: it is public at once.
+    Its basis may be a source entered on the same page, by its row's number, linked once it is saved
+    (EventAdmin.save_formset)."""
+
+    basis_entered_source = forms.IntegerField(
+        label="or basis: source # on this page",
+        required=False,
+        min_value=1,
+        help_text="A source entered above on this page, by its number (#1, #2 …): no need to save it first.",
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         event_id = self.instance.event_id
-        has_basis = cleaned.get("basis_source") or (cleaned.get("basis_judgement") or "").strip()
+        number = cleaned.get("basis_entered_source")
+        if number and cleaned.get("basis_source"):
+            self.add_error("basis_entered_source", "Give one basis source: a saved one or one on this page.")
+        elif number and not entered_source(self.data, number):
+            self.add_error("basis_entered_source", f"There is no source #{number} on this page.")
+        has_basis = number or cleaned.get("basis_source") or (cleaned.get("basis_judgement") or "").strip()
         if (
             event_id
             and self.has_changed()
@@ -97,7 +123,7 @@ class ReactionInline(ReviewGuardedInline, admin.StackedInline):
     fk_name = "event"
     extra = 0
     autocomplete_fields = ["responds_to", "basis_source"]
-    fields = [("responds_to", "kind"), "note", ("basis_source", "basis_judgement")]
+    fields = [("responds_to", "kind"), "note", ("basis_source", "basis_entered_source"), "basis_judgement"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
     verbose_name = "responds to"
     verbose_name_plural = "responds to (this event is a reaction to …)"
