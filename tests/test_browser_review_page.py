@@ -14,6 +14,7 @@ from editorial.models import Finding, SourceSnapshot
 from events import services
 from events.taxonomy import ensure_event_types
 from tests import factories
+from tests.test_browser_a11y import violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,4 +47,5 @@ def test_the_publisher_opens_the_review_from_the_form(page, live_server):
     assert page.locator("#review-checklist .check-failed").count() == 1  # the duplicate, unmarked
     if SCREENSHOT:
         page.locator("#content").screenshot(path=SCREENSHOT)
+    assert violations(page) == []  # axe-core: no critical or serious violation
     assert page.console_errors == []
