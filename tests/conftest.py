@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import modify_settings
 from pytest_django.live_server_helper import LiveServer
+
+from tests.factories import MODULE_RECORDS, once_per_module
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -18,14 +20,14 @@ STATIC_COLLECTION = pytest.StashKey[threading.Thread]()
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(items):
     """Two orders pytest-django's own (transactional tests last) must respect:
-    - within each module, the tests on the module's demo record (demo_record) run after the others: the
-      record is loaded at the first of them and stays until the module ends, so the others never see it;
+    - within each module, the tests on a record built once for the module (factories.once_per_module) run
+      after the others: it is built at the first of them and stays until the module ends;
     - the browser tests on the committed demo record (demo_site) run last of all: the database is emptied
       after each module of them, as after each transactional test."""
     module_order = {}
     for item in items:
         module_order.setdefault(item.path, len(module_order))
-    items.sort(key=lambda item: (module_order[item.path], "demo_record" in item.fixturenames))
+    items.sort(key=lambda item: (module_order[item.path], not MODULE_RECORDS.isdisjoint(item.fixturenames)))
     result = yield
     items.sort(key=lambda item: "committed_demo_record" in item.fixturenames)
     return result
@@ -54,16 +56,10 @@ def collected_static():
     return collected_static_root(static_sources_key())
 
 
-@pytest.fixture(scope="module")
-def demo_record(django_db_setup, django_db_blocker):
-    """The demo record, loaded once for the module in a transaction rolled back after it: load_demo takes
-    seconds, and each test's own transaction nests in this one, so what a test changes is undone before
-    the next one. Between the load and the rollback the database is blocked as usual (`db` opens it)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", verbosity=0)
-        with django_db_blocker.block():
-            yield
-        transaction.set_rollback(True)
+@once_per_module
+def demo_record() -> None:
+    """The demo record (load_demo takes seconds)."""
+    call_command("load_demo", verbosity=0)
 
 
 @pytest.fixture

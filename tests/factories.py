@@ -4,11 +4,37 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from collections.abc import Callable, Iterator
 from typing import Any
+
+import pytest
+from django.db import transaction
 
 from events.models import Actor, Country, Event, EventActor, EventType, Reaction, Source
 
 _seq = itertools.count(1)
+# The fixtures made by once_per_module, by name: tests/conftest.py runs the tests on them last in their module.
+MODULE_RECORDS: set[str] = set()
+
+
+def once_per_module(build: Callable[[], Any]) -> Any:
+    """`build` as a module-scoped fixture of the same name: the record it writes is built once for the
+    module, in a transaction rolled back after the module, and each test's own transaction nests in that
+    one, so what a test changes is undone before the next. The module's tests on it run after its other
+    tests (tests/conftest.py), which never see it; one such record per module."""
+
+    @pytest.fixture(scope="module", name=build.__name__)
+    def fixture(django_db_setup, django_db_blocker) -> Iterator[Any]:
+        with django_db_blocker.unblock(), transaction.atomic():
+            value = build()
+            # Between the build and the rollback the database is blocked as usual: `db` opens it to a test.
+            with django_db_blocker.block():
+                yield value
+            transaction.set_rollback(True)
+
+    fixture.__doc__ = build.__doc__
+    MODULE_RECORDS.add(build.__name__)
+    return fixture
 
 
 def country(iso2: str = "LT", name: str | None = None) -> Country:

@@ -33,8 +33,8 @@ def assert_totals_match_the_events() -> None:
     assert summary.mismatches() == []
 
 
-@pytest.fixture
-def varied(db):
+@factories.once_per_module
+def varied():
     """Public events of several types, countries (and none), a retraction, a draft, and an exercise that
     starts before a period and lasts into it."""
     lt, ru, pl = factories.country("LT"), factories.country("RU"), factories.country("PL")
