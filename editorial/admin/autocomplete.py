@@ -42,7 +42,8 @@ class RespondableEventsView(AutocompleteJsonView):
         return events.filter(date__lte=before) if before else events
 
     def serialize_result(self, obj: Event, to_field_name: str) -> dict[str, str]:
-        return {"id": str(getattr(obj, to_field_name)), "text": respondable_label(obj)}
+        # The date, for the reaction's lag shown as the editor types (static/admin/events/reaction_lag.js).
+        return {"id": str(getattr(obj, to_field_name)), "text": respondable_label(obj), "date": obj.date.isoformat()}
 
 
 class RespondsToSelect(AutocompleteSelect):
@@ -55,6 +56,15 @@ class RespondsToSelect(AutocompleteSelect):
     def get_url(self) -> str:
         url = reverse("admin:events_event_respondable")
         return f"{url}?event={self.event_id}" if self.event_id else url
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        """The chosen event's date on its option too, as the suggestions carry it (serialize_result)."""
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        # Only the chosen events are rendered (AutocompleteSelect), one per reaction row.
+        date = Event.objects.filter(pk=value).values_list("date", flat=True).first() if value else None
+        if date is not None:
+            option["attrs"]["data-date"] = date.isoformat()
+        return option
 
 
 def responds_to_field(db_field, request: HttpRequest, admin_site, **kwargs: Any) -> forms.Field:

@@ -77,6 +77,7 @@ class EventAdmin(ReviewAdmin, WorkflowAdmin, CsvImportAdmin, QualityAdmin, ReadO
             "admin/events/escalation_default.js",
             "admin/events/responds_to.js",
             "admin/events/first_error.js",
+            "admin/events/reaction_lag.js",
             SELECT2_NAMES_JS,
         ]
 
