@@ -22,8 +22,8 @@ def pytest_collection_modifyitems(items):
     """Two orders pytest-django's own (transactional tests last) must respect:
     - within each module, the tests on a record built once for the module (factories.once_per_module) run
       after the others: it is built at the first of them and stays until the module ends;
-    - the browser tests on the committed demo record (demo_site) run last of all: the database is emptied
-      after each module of them, as after each transactional test."""
+    - the browser tests on the committed demo record (demo_site) run last of all: once it is committed, no
+      other test may run on that database."""
     module_order = {}
     for item in items:
         module_order.setdefault(item.path, len(module_order))
@@ -67,11 +67,11 @@ def demo(demo_record, db):
     """The demo record in this test's transaction (loaded once per module: demo_record)."""
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def committed_demo_record(django_db_setup, django_db_blocker):
-    """The demo record committed once for a module of browser tests that only read it, and the database
-    emptied after the module, as after a transactional test. pytest-django's live_server would make each
-    test transactional: the database emptied and the record loaded again for every test."""
+    """The demo record committed once for the browser tests that only read it, which run last (above), and
+    the database emptied after them (for --reuse-db). pytest-django's live_server would make each test
+    transactional: the database emptied and the record loaded again for every test."""
     from tests.browser_helpers import load_demo_record
 
     with django_db_blocker.unblock():
@@ -91,9 +91,9 @@ def reading_server(django_db_setup):
 
 @pytest.fixture
 def demo_site(reading_server, committed_demo_record, db):
-    """The demo record, committed once for the module (committed_demo_record), on a live server. The test
-    runs in a transaction of its own, rolled back after it, and must only read: on PostgreSQL the server's
-    connections would commit what the pages write, for the module's next tests to see."""
+    """The demo record, committed once (committed_demo_record), on a live server. The test runs in a
+    transaction of its own, rolled back after it, and must only read: on PostgreSQL the server's
+    connections would commit what the pages write, for the next tests to see."""
     with modify_settings(ALLOWED_HOSTS={"append": "localhost"}):
         yield reading_server
 

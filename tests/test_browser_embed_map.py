@@ -27,7 +27,7 @@ LAND = "#event-map .geolayer g.layer.land path"
 
 @pytest.fixture
 def site(demo_site):
-    """The pages only read: the demo record is committed once for the module (tests/conftest.py)."""
+    """The pages only read: the demo record is committed once for them all (tests/conftest.py, demo_site)."""
     return demo_site
 
 

@@ -17,7 +17,7 @@ MAX_TABS = 120
 
 @pytest.fixture
 def keyboard_reader(browser, demo_site):
-    """The demo record only read: committed once for the module (tests/conftest.py)."""
+    """The demo record, only read: committed once for all such tests (tests/conftest.py, demo_site)."""
     context = browser.new_context(base_url=demo_site.url, viewport={"width": 1280, "height": 900})
     stay_on_site(context, demo_site.url)
     page = context.new_page()

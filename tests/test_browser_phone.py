@@ -29,7 +29,7 @@ OBSERVE_LAYOUT_SHIFT = """() => {
 
 @pytest.fixture
 def phone(browser, demo_site):
-    """The demo record only read: committed once for the module (tests/conftest.py)."""
+    """The demo record, only read: committed once for all such tests (tests/conftest.py, demo_site)."""
     context = browser.new_context(
         base_url=demo_site.url, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1
     )

@@ -19,7 +19,7 @@ INDEX_POINTS = "#timeline-chart g.subplot.xy2 .scatterlayer path.point"
 
 @pytest.fixture
 def site(demo_site):
-    """The pages only read: the demo record is committed once for the module (tests/conftest.py)."""
+    """The pages only read: the demo record is committed once for them all (tests/conftest.py, demo_site)."""
     return demo_site
 
 

@@ -142,7 +142,7 @@ def test_a_large_view_is_drawn_by_plotly_alone(client, record, monkeypatch):
 
 @pytest.fixture
 def site(demo_site):
-    """The pages only read: the demo record is committed once for the module (tests/conftest.py)."""
+    """The pages only read: the demo record is committed once for them all (tests/conftest.py, demo_site)."""
     return demo_site
 
 
