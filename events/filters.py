@@ -102,6 +102,14 @@ def _escalation_field_kwargs() -> dict:
     return {"min_value": ESCALATION_MIN, "max_value": ESCALATION_MAX, "max_digits": 3, "decimal_places": 1}
 
 
+def slug_checkboxes(*, label: str, queryset: QuerySet, method: str) -> django_filters.ModelMultipleChoiceFilter:
+    """A checkbox list, not a <select multiple>: usable without Ctrl/Shift, each ticked box the same repeated
+    query name with the row's slug (`actor=lithuania&actor=russia`)."""
+    return django_filters.ModelMultipleChoiceFilter(
+        label=label, queryset=queryset, to_field_name="slug", method=method, widget=forms.CheckboxSelectMultiple
+    )
+
+
 class EventFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(
         label="From", method="filter_period", widget=forms.DateInput(attrs={"type": "date"})
@@ -124,24 +132,11 @@ class EventFilter(django_filters.FilterSet):
         field_name="location_country",
         empty_label="Any country",
     )
-    # Checkbox lists, not <select multiple>: usable without Ctrl/Shift, and the same repeated query name.
-    actor = django_filters.ModelMultipleChoiceFilter(
-        label="Actors",
-        queryset=Actor.objects.all(),
-        to_field_name="slug",
-        method="filter_actor",
-        widget=forms.CheckboxSelectMultiple,
-    )
+    actor = slug_checkboxes(label="Actors", queryset=Actor.objects.all(), method="filter_actor")
     role = django_filters.ChoiceFilter(
         label="Role of the actor", choices=EventActor.Role.choices, method="filter_actor", empty_label="Any role"
     )
-    type = django_filters.ModelMultipleChoiceFilter(
-        label="Event types",
-        queryset=EventType.objects.all(),
-        to_field_name="slug",
-        method="filter_types",
-        widget=forms.CheckboxSelectMultiple,
-    )
+    type = slug_checkboxes(label="Event types", queryset=EventType.objects.all(), method="filter_types")
     category = django_filters.ChoiceFilter(
         label="Category",
         choices=EventType.Category.choices,
