@@ -23,11 +23,6 @@ def snapshot() -> list:
     return rows
 
 
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", verbosity=0)
-
-
 def test_loading_twice_changes_nothing(demo, capsys):
     before = snapshot()
     call_command("load_demo")
