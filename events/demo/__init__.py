@@ -207,6 +207,7 @@ def load_demo_record(path: Path = DEMO_FILE) -> LoadReport:
     # Demo events carry a fixed publication stamp, so that a second load has nothing to change.
     published_at = datetime.datetime(2024, 11, 1, tzinfo=datetime.UTC)
     events: dict[str, Event] = {}
+    to_publish: list[str] = []
     sources_kept: dict[int, set[int]] = {}
     for spec in sorted(data["events"], key=lambda e: (e["date"], e["slug"])):
         event_type = types[spec["type"]]
@@ -229,6 +230,11 @@ def load_demo_record(path: Path = DEMO_FILE) -> LoadReport:
             "status": Event.Status.PUBLISHED,
             "published_at": published_at,
         }
+        if not Event.objects.filter(slug=spec["slug"]).exists():
+            # A new event is entered as a draft and published once its actors, sources and links are in,
+            # as an editor would: its history then says it was published whole, not changed after.
+            values.update(status=Event.Status.DRAFT, published_at=None)
+            to_publish.append(spec["slug"])
         event, created, changed = _sync(Event, {"slug": spec["slug"]}, values)
         events[spec["slug"]] = event
 
@@ -281,6 +287,11 @@ def load_demo_record(path: Path = DEMO_FILE) -> LoadReport:
         for stale in NotDuplicate.objects.filter(event=event).exclude(other__in=marked):
             stale.delete()
             report.remove("not-duplicate marks")
+
+    for slug in to_publish:
+        event = events[slug]
+        event.status, event.published_at = Event.Status.PUBLISHED, published_at
+        event.save(update_fields=["status", "published_at", "updated_at"])
 
     # Sources dropped from the file go once no link rests on them any more.
     for event_pk, kept in sources_kept.items():
