@@ -79,6 +79,9 @@ def committed_demo_record(django_db_setup, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
+    # As after a transactional test: this connection (opened while Playwright's event loop runs, so kept
+    # apart from the thread's own) goes back to the pool, or PostgreSQL's test database cannot be dropped.
+    connection.close()
 
 
 @pytest.fixture(scope="session")
