@@ -7,13 +7,11 @@ import datetime
 import re
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from events.selectors import event_filter
-from events.taxonomy import ensure_event_types
 from events.zoom import BadRange, narrowed, parse_range
 from readers.figures import chart
 from tests import factories
@@ -102,9 +100,13 @@ def test_the_endpoint_costs_the_same_queries_at_any_size(client, many):
 
 # In the browser: a reader drags across the aggregated chart until the events come one by one.
 @pytest.fixture
-def demo(live_server, monkeypatch):
-    ensure_event_types()
-    call_command("load_demo", verbosity=0)
+def site(demo_site):
+    """The page only reads: the demo record is committed once for such tests (tests/conftest.py, demo_site)."""
+    return demo_site
+
+
+@pytest.fixture
+def demo(site, monkeypatch):
     monkeypatch.setattr(chart, "AGGREGATE_THRESHOLD", THRESHOLD)
 
 
@@ -112,7 +114,7 @@ EVENT_POINTS = "#timeline-chart.chart-single-events g.subplot.xy .scatterlayer p
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_reader_zooms_from_the_aggregated_chart_to_single_events_and_shares_the_range(page, demo):
     page.goto("/")
     page.wait_for_selector("#timeline-chart.chart-ready")
