@@ -23,7 +23,4 @@ from timeline.settings import STORAGES  # noqa: E402
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None  # nothing collected: whitenoise serves from the finders
-# Each file looked up when asked for: the test client builds the middleware again for every client, and
-# whitenoise would otherwise list and stat every static file each time.
-WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
