@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import modify_settings
 from pytest_django.live_server_helper import LiveServer
 
-from tests.factories import MODULE_RECORDS, once_per_module
+from tests.factories import MODULE_RECORDS, OPEN_RECORDS, once_per_module, roll_back_module_record
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -21,15 +21,27 @@ STATIC_COLLECTION = pytest.StashKey[threading.Thread]()
 def pytest_collection_modifyitems(items):
     """Two orders pytest-django's own (transactional tests last) must respect:
     - within each module, the tests on a record built once for the module (factories.once_per_module) run
-      after the others: it is built at the first of them and stays until the module ends;
+      after the others, those on the same record together: it is built at the first of them and rolled
+      back after the last (pytest_runtest_teardown below);
     - the browser tests on the committed demo record (demo_site) run last of all: once it is committed, no
       other test may run on that database."""
     module_order = {}
     for item in items:
         module_order.setdefault(item.path, len(module_order))
-    items.sort(key=lambda item: (module_order[item.path], not MODULE_RECORDS.isdisjoint(item.fixturenames)))
+    items.sort(key=lambda item: (module_order[item.path], sorted(MODULE_RECORDS.intersection(item.fixturenames))))
     result = yield
     items.sort(key=lambda item: "committed_demo_record" in item.fixturenames)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A record of once_per_module is rolled back after the last test on it, once the test's own
+    transaction is: the module's next tests, on another record, must not see it."""
+    result = yield
+    for name in list(OPEN_RECORDS):
+        if nextitem is None or nextitem.path != item.path or name not in nextitem.fixturenames:
+            roll_back_module_record(name)
     return result
 
 
@@ -155,8 +167,8 @@ def page(browser, site):
     context.close()
 
 
-@pytest.fixture
-def record(db):
+@once_per_module
+def small_public_record() -> None:
     """A small public record with one reaction, a retraction, a draft and an event in review."""
     import datetime
 
@@ -193,6 +205,11 @@ def record(db):
     withdrawn.save()
     factories.event(slug="draft", title="Draft Patriot follow-up", date=D(2024, 3, 10), location_country=lt)
     factories.event(slug="review", title="Patriot under review", status=Event.Status.IN_REVIEW, date=D(2024, 3, 11))
+
+
+@pytest.fixture
+def record(small_public_record, db):
+    """The small public record in this test's transaction (built once per module: small_public_record)."""
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
@@ -13,28 +14,42 @@ from django.db import transaction
 from events.models import Actor, Country, Event, EventActor, EventType, Reaction, Source
 
 _seq = itertools.count(1)
-# The fixtures made by once_per_module, by name: tests/conftest.py runs the tests on them last in their module.
+# The fixtures made by once_per_module, by name (tests/conftest.py orders the tests on them), and the
+# transactions of those built and not yet rolled back.
 MODULE_RECORDS: set[str] = set()
+OPEN_RECORDS: dict[str, ExitStack] = {}
 
 
 def once_per_module(build: Callable[[], Any]) -> Any:
-    """`build` as a module-scoped fixture of the same name: the record it writes is built once for the
-    module, in a transaction rolled back after the module, and each test's own transaction nests in that
-    one, so what a test changes is undone before the next. The module's tests on it run after its other
-    tests (tests/conftest.py), which never see it; one such record per module."""
+    """`build` as a module-scoped fixture of the same name: the record it writes is built once, in a
+    transaction rolled back after the module's last test on it, and each test's own transaction nests in
+    that one, so what a test changes is undone before the next. The module's tests on it run together,
+    after its other tests (tests/conftest.py), which never see it."""
+    name = build.__name__
 
-    @pytest.fixture(scope="module", name=build.__name__)
+    @pytest.fixture(scope="module", name=name)
     def fixture(django_db_setup, django_db_blocker) -> Iterator[Any]:
-        with django_db_blocker.unblock(), transaction.atomic():
+        with ExitStack() as stack:
+            stack.enter_context(django_db_blocker.unblock())
+            stack.enter_context(transaction.atomic())
+            stack.callback(transaction.set_rollback, True)
             value = build()
-            # Between the build and the rollback the database is blocked as usual: `db` opens it to a test.
-            with django_db_blocker.block():
-                yield value
-            transaction.set_rollback(True)
+            # Until the rollback the database is blocked as usual: `db` opens it to a test.
+            stack.enter_context(django_db_blocker.block())
+            OPEN_RECORDS[name] = stack.pop_all()
+        yield value
+        roll_back_module_record(name)
 
     fixture.__doc__ = build.__doc__
-    MODULE_RECORDS.add(build.__name__)
+    MODULE_RECORDS.add(name)
     return fixture
+
+
+def roll_back_module_record(name: str) -> None:
+    """Undo a record of once_per_module if it is still there: after its module's last test on it, or at
+    the module's end."""
+    if name in OPEN_RECORDS:
+        OPEN_RECORDS.pop(name).close()
 
 
 def country(iso2: str = "LT", name: str | None = None) -> Country:
