@@ -167,9 +167,11 @@ def page(browser, site):
     context.close()
 
 
-@once_per_module
-def small_public_record() -> None:
-    """A small public record with one reaction, a retraction, a draft and an event in review."""
+@pytest.fixture
+def record(db):
+    """A small public record with one reaction, a retraction, a draft and an event in review. Built for each
+    test: transactional tests use it too (the live server's), which a record built once per module, in a
+    transaction of its own, would not serve."""
     import datetime
 
     from events.models import Event, Region
@@ -205,11 +207,6 @@ def small_public_record() -> None:
     withdrawn.save()
     factories.event(slug="draft", title="Draft Patriot follow-up", date=D(2024, 3, 10), location_country=lt)
     factories.event(slug="review", title="Patriot under review", status=Event.Status.IN_REVIEW, date=D(2024, 3, 11))
-
-
-@pytest.fixture
-def record(small_public_record, db):
-    """The small public record in this test's transaction (built once per module: small_public_record)."""
 
 
 @pytest.fixture(autouse=True)

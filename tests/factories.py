@@ -24,7 +24,8 @@ def once_per_module(build: Callable[[], Any]) -> Any:
     """`build` as a module-scoped fixture of the same name: the record it writes is built once, in a
     transaction rolled back after the module's last test on it, and each test's own transaction nests in
     that one, so what a test changes is undone before the next. The module's tests on it run together,
-    after its other tests (tests/conftest.py), which never see it."""
+    after its other tests (tests/conftest.py), which never see it. Not for transactional tests (the live
+    server's): they need what they read committed."""
     name = build.__name__
 
     @pytest.fixture(scope="module", name=name)
