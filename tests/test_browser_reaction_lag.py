@@ -8,6 +8,7 @@ import os
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from events.taxonomy import ensure_event_types
 from tests import factories
@@ -35,11 +36,11 @@ def test_the_lag_is_shown_as_the_editor_picks_the_event_and_types_the_date(page,
         page.click("#id_reaction_links-0-responds_to + .select2 .select2-selection")
     page.click(f".select2-results__option >> text={iskanders.title}")
     lag = page.locator("#reaction_links-0 .reaction-lag")
-    assert lag.inner_text() == "7 days after the event it responds to."
+    expect(lag).to_have_text("7 days after the event it responds to.")
     if SCREENSHOT:
         page.screenshot(path=SCREENSHOT, full_page=True)
     page.fill("#id_date", "2024-03-01")
-    assert lag.inner_text() == "The same day as the event it responds to."
+    expect(lag).to_have_text("The same day as the event it responds to.")
     assert page.console_errors == []
 
 

@@ -6,9 +6,11 @@ the test allows the server-side fetch to reach (SOURCE_FETCH_ALLOW_PRIVATE)."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from editorial.models import Finding
 from events.taxonomy import ensure_event_types
@@ -45,11 +47,13 @@ def test_fill_from_the_page_fills_a_source_row_of_the_event_form(page, live_serv
     page.fill("#id_sources-0-url", news.url("/news/patriot"))
     with page.expect_response(lambda response: "/source/lookup/" in response.url):
         page.click("#sources-0 button.fill-from-page")
-    assert page.input_value("#id_sources-0-publisher") == "LRT English"
-    assert page.input_value("#id_sources-0-title") == "Lithuania to host Patriot air defence systems on rotation"
-    assert page.input_value("#id_sources-0-published_on") == "2024-03-07"
+    # The answer is in; the script fills the row just after it: expect() waits for that.
+    expect(page.locator("#id_sources-0-publisher")).to_have_value("LRT English")
+    title = "Lithuania to host Patriot air defence systems on rotation"
+    expect(page.locator("#id_sources-0-title")).to_have_value(title)
+    expect(page.locator("#id_sources-0-published_on")).to_have_value("2024-03-07")
     status = page.locator("#sources-0 .fill-from-page-status")
-    assert status.inner_text() == "Filled publisher, title, date from the page: check them before saving."
+    expect(status).to_have_text("Filled publisher, title, date from the page: check them before saving.")
     if SCREENSHOT:
         page.locator("#sources-0").screenshot(path=SCREENSHOT)
 
@@ -57,7 +61,7 @@ def test_fill_from_the_page_fills_a_source_row_of_the_event_form(page, live_serv
     page.fill("#id_sources-0-url", news.url("/gone"))
     with page.expect_response(lambda response: "/source/lookup/" in response.url):
         page.click("#sources-0 button.fill-from-page")
-    assert status.inner_text() == f"{news.url('/gone')} answered 404 Not Found: the page is gone."
+    expect(status).to_have_text(f"{news.url('/gone')} answered 404 Not Found: the page is gone.")
     # The browser logs the look-up's 502 answer itself; nothing else went wrong.
     assert [error for error in page.console_errors if "status of 502" not in error] == []
 
@@ -71,7 +75,7 @@ def test_fill_from_the_page_on_a_saved_source_keeps_a_copy_of_its_page(page, liv
 
     with page.expect_response(lambda response: "/source/lookup/" in response.url):
         page.click("button.fill-from-page")
-    assert page.input_value("#id_title") == "Lithuania to host Patriot air defence systems on rotation"
-    assert page.locator(".fill-from-page-status").inner_text().endswith("A copy of its text is kept.")
+    expect(page.locator("#id_title")).to_have_value("Lithuania to host Patriot air defence systems on rotation")
+    expect(page.locator(".fill-from-page-status")).to_have_text(re.compile(r"A copy of its text is kept\.$"))
     assert source.snapshots.get().finding == Finding.OK
     assert page.console_errors == []
