@@ -137,8 +137,11 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests
     # themselves are plain synchronous calls, so Django's async-safety guard does not apply.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # expect() waits 5 s by default, actions 30 s: on a loaded 2-core machine a script's answer can take
+    # longer than 5 s to show, which is no failure of ours.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
