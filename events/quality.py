@@ -385,7 +385,9 @@ def links_source_unconnected(events: QuerySet) -> Iterator[Problem]:
 
 
 # A lag a link note states, as the days it may stand for: "the day after" is 1, "a week later" 4 to 10.
-NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
+NUMBER_WORDS = {"a": 1} | {
+    word: n for n, word in enumerate("one two three four five six seven eight nine ten".split(), start=1)
+}
 COUNT = r"(\d+|" + "|".join(NUMBER_WORDS) + ")"
 LAG_PHRASES: list[tuple[re.Pattern, Callable[[int], tuple[int, int]]]] = [
     (re.compile(r"\b(?:the )?same day\b"), lambda n: (0, 0)),
