@@ -341,6 +341,11 @@ def word_stems(text: str) -> set[str]:
     return {word[:STEM] for word in words if len(word) >= SHORTEST_WORD and word not in STOP_WORDS}
 
 
+def in_another_alphabet(text: str) -> bool:
+    """Words, none of them in Latin letters: the titles' words cannot be looked for in it."""
+    return bool(WORD.search(text)) and not LATIN.search(text)
+
+
 def _stems_naming_no_event() -> set[str]:
     """The stems of every state's, alliance's and country's names and aliases (one query)."""
     names = Actor.objects.filter(kind__in=NAMING_NO_EVENT).order_by().values_list("name", "aliases")
@@ -371,7 +376,9 @@ def links_source_unconnected(events: QuerySet) -> Iterator[Problem]:
         published, answered = row["basis_source__published_on"], row["responds_to__date"]
         if published is not None and published < answered:
             why = f"is dated {published}, before the event it is said to answer ({answered})"
-        elif LATIN.search(text) and not (word_stems(row["responds_to__title"]) - no_event) & word_stems(text):
+        elif not in_another_alphabet(text) and not (word_stems(row["responds_to__title"]) - no_event) & word_stems(
+            text
+        ):
             why = "does not name that event in its title or excerpt"
         else:
             continue

@@ -162,6 +162,8 @@ def test_a_source_in_another_alphabet_is_not_compared_word_for_word(pair):
     Source.objects.filter(pk=tass.pk).update(title="Захарова: Наращивание сил НАТО в Литве", excerpt="")
     factories.reaction(warning, announcement, basis_source=tass)
     assert found(quality.links_source_unconnected) == []
+    Source.objects.filter(pk=tass.pk).update(title="")  # no words at all: it names nothing
+    assert found(quality.links_source_unconnected) == [("warning", "link-source-unconnected", "warning")]
 
 
 @pytest.mark.parametrize(
