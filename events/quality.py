@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Trim
 
 from editorial.models import Finding, with_page_checks
 from events import duplicates
-from events.models import Event, EventType, Reaction, Source
+from events.models import Actor, Country, Event, EventType, Reaction, Source
 
 ERROR, WARNING = "error", "warning"
 
@@ -190,6 +190,38 @@ def escalation_note_against_value(events: QuerySet) -> Iterator[Problem]:
             )
 
 
+UNCONFIRMED = (Event.Verification.CLAIMED, Event.Verification.DISPUTED)
+# Word stems an escalation note uses when it weighs that its event is unconfirmed ("claimed",
+# "if confirmed", "not independently verified", "disputed", "alleged").
+UNCONFIRMED_WORDS = ("claim", "confirm", "verif", "disput", "alleg")
+
+
+@rule("Escalation overrides on unconfirmed events")
+def unconfirmed_override_without_reason(events: QuerySet) -> Iterator[Problem]:
+    """A claimed or disputed event scored away from its type's default says why in view of that: above
+    the default, a claim would weigh more than a confirmed event of its type."""
+    says_why = Q()
+    for word in UNCONFIRMED_WORDS:
+        says_why |= Q(escalation_note__icontains=word)
+    rows = (
+        events.filter(verification__in=UNCONFIRMED)
+        .exclude(escalation=F("event_type__default_escalation"))
+        .annotate(note=Trim("escalation_note"))
+        .exclude(note="")  # an override without any note is an error of its own (escalation-without-note)
+        .exclude(says_why)
+        .values(*EVENT_FIELDS, "verification", "escalation", "event_type__default_escalation")
+    )
+    for row in rows.order_by("date", "id").iterator():
+        default = row["event_type__default_escalation"]
+        yield _problem(
+            WARNING,
+            "unconfirmed-override",
+            row,
+            f"It is {row['verification']}, yet scored {row['escalation']} against its type's default ({default}), "
+            "and its escalation note does not say why for an unconfirmed event: say so, or return it to the default.",
+        )
+
+
 def _source_rows(events: QuerySet, sources: QuerySet) -> Iterator[tuple[dict, dict]]:
     """(event, source) pairs of these sources among the events' own and their links' own sources."""
     fields = ("id", "title", "url", "publisher", "published_on")
@@ -287,6 +319,142 @@ def reactions_before_what_they_answer(events: QuerySet) -> Iterator[Problem]:
                 _link_event(row),
                 f"It is dated before “{row['responds_to__title']}” ({row['responds_to__date']}), "
                 "which it is said to answer.",
+            )
+
+
+# A word names an event when it says what happened ("summit", "expels", "Wagner"): the name of a state,
+# a country or an alliance ("Russia", "NATO") stands in reports of many events. Words are compared by
+# their first STEM letters, so "stabbing" meets "stabbed" and "Estonian" meets "Estonia".
+WORD = re.compile(r"[^\W\d_]+")
+LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+STEM, SHORTEST_WORD = 5, 4
+STOP_WORDS = frozenset(
+    "about above after again against along amid among announces around before being below between both "
+    "during from have into more most next over said says since some than that their them then there these "
+    "they this those under until upon were what when where which while with would".split()
+)
+NAMING_NO_EVENT = (Actor.Kind.STATE, Actor.Kind.ALLIANCE)
+
+
+def word_stems(text: str) -> set[str]:
+    words = WORD.findall(text.lower())
+    return {word[:STEM] for word in words if len(word) >= SHORTEST_WORD and word not in STOP_WORDS}
+
+
+def in_another_alphabet(text: str) -> bool:
+    """Words, none of them in Latin letters: the titles' words cannot be looked for in it."""
+    return bool(WORD.search(text)) and not LATIN.search(text)
+
+
+def _stems_naming_no_event() -> set[str]:
+    """The stems of every state's, alliance's and country's names and aliases (one query)."""
+    names = Actor.objects.filter(kind__in=NAMING_NO_EVENT).order_by().values_list("name", "aliases")
+    countries = Country.objects.order_by().annotate(none=Value("")).values_list("name", "none")
+    return {stem for name, aliases in names.union(countries, all=True) for stem in word_stems(f"{name} {aliases}")}
+
+
+@rule("Links whose source may not make the connection")
+def links_source_unconnected(events: QuerySet) -> Iterator[Problem]:
+    """The source a link cites must come after the event answered, and name it in its title or excerpt
+    (a word of its title that is not a country's or an alliance's name): otherwise look again. The words
+    are not compared when the source is written in another alphabet."""
+    no_event = _stems_naming_no_event()
+    links = Reaction.objects.filter(event__in=events, basis_source__isnull=False).values(
+        "event_id",
+        "event__slug",
+        "event__title",
+        "responds_to__title",
+        "responds_to__date",
+        "basis_source__title",
+        "basis_source__url",
+        "basis_source__excerpt",
+        "basis_source__published_on",
+    )
+    for row in links.order_by("event__date", "event_id", "responds_to_id").iterator():
+        source = f"“{row['basis_source__title'] or row['basis_source__url']}”"
+        text = f"{row['basis_source__title']} {row['basis_source__excerpt']}"
+        published, answered = row["basis_source__published_on"], row["responds_to__date"]
+        if published is not None and published < answered:
+            why = f"is dated {published}, before the event it is said to answer ({answered})"
+        elif not in_another_alphabet(text) and not (word_stems(row["responds_to__title"]) - no_event) & word_stems(
+            text
+        ):
+            why = "does not name that event in its title or excerpt"
+        else:
+            continue
+        yield _problem(
+            WARNING,
+            "link-source-unconnected",
+            _link_event(row),
+            f"Its link to “{row['responds_to__title']}” cites {source}, which {why}: check that the source makes "
+            "the connection (quote the passage that does), or give the link as the editors' judgement with a reason.",
+        )
+
+
+# A lag a link note states, as the days it may stand for: "the day after" is 1, "a week later" 4 to 10.
+NUMBER_WORDS = {"a": 1} | {
+    word: n for n, word in enumerate("one two three four five six seven eight nine ten".split(), start=1)
+}
+COUNT = r"(\d+|" + "|".join(NUMBER_WORDS) + ")"
+LAG_PHRASES: list[tuple[re.Pattern, Callable[[int], tuple[int, int]]]] = [
+    (re.compile(r"\b(?:the )?same day\b"), lambda n: (0, 0)),
+    (re.compile(r"\bhours? (?:after|later|before)\b"), lambda n: (0, 1)),
+    (re.compile(r"\b(?:the )?(?:next|following) day\b|\bthe day (?:after|before)\b"), lambda n: (1, 1)),
+    (re.compile(rf"\b{COUNT} days? (?:after|later|before)\b"), lambda n: (n, n)),
+    (re.compile(rf"\b{COUNT} weeks? (?:after|later|before)\b"), lambda n: (7 * n - 3, 7 * n + 3)),
+]
+# Words without which a note states no lag: the SQL filter, before the phrases are read in Python.
+LAG_WORDS = ("day", "hour", "week")
+
+
+def stated_lag(note: str) -> tuple[str, tuple[int, int]] | None:
+    """The first lag phrase of a note and the days it allows, or None."""
+    for pattern, days in LAG_PHRASES:
+        found = pattern.search(note.lower())
+        if found:
+            count = found.group(1) if pattern.groups else ""
+            return found.group(0), days(int(count) if count.isdigit() else NUMBER_WORDS.get(count, 1))
+    return None
+
+
+@rule("Link notes whose lag the dates contradict")
+def link_note_against_dates(events: QuerySet) -> Iterator[Problem]:
+    """A link note that says "the day after" or "two weeks later" must agree with the two events' dates
+    (at the precision each is known)."""
+    mentions = Q()
+    for word in LAG_WORDS:
+        mentions |= Q(note__icontains=word)
+    links = (
+        Reaction.objects.filter(mentions, event__in=events)
+        .values(
+            "event_id",
+            "event__slug",
+            "event__title",
+            "event__date",
+            "event__date_precision",
+            "responds_to__title",
+            "responds_to__date",
+            "responds_to__date_precision",
+            "note",
+        )
+        .order_by("event__date", "event_id", "responds_to_id")
+    )
+    for row in links.iterator():
+        stated = stated_lag(row["note"])
+        if stated is None:
+            continue
+        phrase, (fewest, most) = stated
+        event_day, answered_day = row["event__date"], row["responds_to__date"]
+        earliest = (event_day - latest_possible_day(answered_day, row["responds_to__date_precision"])).days
+        latest = (latest_possible_day(event_day, row["event__date_precision"]) - answered_day).days
+        if most < earliest or fewest > latest:
+            apart = f"{earliest} day(s)" if earliest == latest else f"{earliest} to {latest} days"
+            yield _problem(
+                WARNING,
+                "link-note-against-dates",
+                _link_event(row),
+                f"Its link note to “{row['responds_to__title']}” says “{phrase}”, but the events are {apart} "
+                f"apart ({answered_day} → {event_day}): correct the note or a date.",
             )
 
 

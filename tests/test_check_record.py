@@ -115,6 +115,87 @@ def test_a_note_saying_above_on_a_score_below_the_default_is_a_warning(pair):
     assert found(quality.escalation_note_against_value) == []
 
 
+def test_an_override_on_an_unconfirmed_event_needs_a_note_that_weighs_it(pair):
+    announcement, _ = pair
+    Event.objects.filter(pk=announcement.pk).update(
+        verification=Event.Verification.CLAIMED,
+        escalation=Decimal("8.0"),
+        escalation_note="Actual forward nuclear deployment.",
+    )
+    assert found(quality.unconfirmed_override_without_reason) == [("warning", "unconfirmed-override", "announcement")]
+    Event.objects.filter(pk=announcement.pk).update(
+        escalation_note="Above the default if confirmed: only the two leaders claim the weapons arrived."
+    )
+    assert found(quality.unconfirmed_override_without_reason) == []
+    Event.objects.filter(pk=announcement.pk).update(
+        verification=Event.Verification.CONFIRMED, escalation_note="Actual forward nuclear deployment."
+    )
+    assert found(quality.unconfirmed_override_without_reason) == []
+
+
+def test_a_links_source_that_never_names_the_answered_event_is_a_warning(pair):
+    """Bloomberg on the German brigade roadmap places it in NATO's eastern overhaul but never names the summit."""
+    summit, roadmap = pair
+    Event.objects.filter(pk=summit.pk).update(title="NATO Vilnius summit agrees regional defence plans")
+    bloomberg = roadmap.sources.first()
+    Source.objects.filter(pk=bloomberg.pk).update(
+        title="Germany draws up roadmap with Lithuania to reinforce NATO flank",
+        excerpt="Germany and Lithuania signed off on a plan for stationing a permanent brigade.",
+        published_on=D(2024, 3, 10),
+    )
+    link = factories.reaction(roadmap, summit, Reaction.Kind.SUPPORT, basis_source=bloomberg)
+    assert found(quality.links_source_unconnected) == [("warning", "link-source-unconnected", "warning")]
+    # Naming the alliance or a country is not naming the event; naming the summit is.
+    Source.objects.filter(pk=bloomberg.pk).update(excerpt="A brigade, as NATO's Vilnius summit planned.")
+    assert found(quality.links_source_unconnected) == []
+    # A source dated before the event it is said to answer cannot report an answer to it.
+    Source.objects.filter(pk=bloomberg.pk).update(published_on=D(2024, 3, 6))
+    assert found(quality.links_source_unconnected) == [("warning", "link-source-unconnected", "warning")]
+    link.basis_source, link.basis_judgement = None, "The roadmap carries out the summit's regional plans."
+    link.save()
+    assert found(quality.links_source_unconnected) == []
+
+
+def test_a_source_in_another_alphabet_is_not_compared_word_for_word(pair):
+    announcement, warning = pair
+    tass = warning.sources.first()
+    Source.objects.filter(pk=tass.pk).update(title="Захарова: Наращивание сил НАТО в Литве", excerpt="")
+    factories.reaction(warning, announcement, basis_source=tass)
+    assert found(quality.links_source_unconnected) == []
+    Source.objects.filter(pk=tass.pk).update(title="")  # no words at all: it names nothing
+    assert found(quality.links_source_unconnected) == [("warning", "link-source-unconnected", "warning")]
+
+
+@pytest.mark.parametrize(
+    ("note", "days_apart", "flagged"),
+    [
+        ("Announced the day after the stabbing.", 16, True),
+        ("Announced the day after the stabbing.", 1, False),
+        ("NATO answers the announcement of the day before.", 1, False),
+        ("The same day.", 2, True),
+        ("Two days later.", 2, False),
+        ("Two weeks later.", 5, True),
+        ("Two weeks later.", 16, False),
+        ("Tusk announced the zone on 29 May, after the stabbing of 28 May.", 16, False),  # states no lag
+    ],
+)
+def test_a_link_note_stating_a_lag_the_dates_contradict_is_a_warning(pair, note, days_apart, flagged):
+    announcement, warning = pair
+    Event.objects.filter(pk=warning.pk).update(date=announcement.date + datetime.timedelta(days=days_apart))
+    factories.reaction(warning, announcement, note=note)
+    expected = [("warning", "link-note-against-dates", "warning")] if flagged else []
+    assert found(quality.link_note_against_dates) == expected
+
+
+def test_a_lag_is_read_at_the_precision_the_dates_are_known(pair):
+    announcement, warning = pair
+    factories.reaction(warning, announcement, note="Answered the next day.")
+    Event.objects.filter(pk=warning.pk).update(date=D(2024, 3, 1), date_precision=Event.Precision.MONTH)
+    assert found(quality.link_note_against_dates) == []  # "March 2024" may be the 8th
+    Event.objects.filter(pk=warning.pk).update(date=D(2024, 3, 20), date_precision=Event.Precision.DAY)
+    assert found(quality.link_note_against_dates) == [("warning", "link-note-against-dates", "warning")]
+
+
 def test_a_source_without_publisher_is_an_error_and_without_date_a_warning(pair):
     announcement, warning = pair
     announcement.sources.filter(pk=announcement.sources.first().pk).update(publisher=" ")

@@ -95,14 +95,17 @@ def test_demo_values_column_by_column(client, demo):
         "updated_at": seed.updated_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "url": f"http://testserver/events/{SEED}/",
     }
-    assert rows[WARNING]["responds_to"] == ""  # disputed, and linked to nothing (issue #10)
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", rows[WARNING]["updated_at"])
+    assert WARNING not in rows  # retracted (issue #22): only when retractions are asked for
+    warning = {row["slug"]: row for row in exported(client, "include_retracted=on")}[WARNING]
+    assert (warning["status"], warning["responds_to"]) == ("retracted", "")  # linked to nothing (issue #10)
+    assert "duplicate" in warning["retraction_note"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", warning["updated_at"])
 
 
 def test_every_public_demo_event_is_exported_once_in_the_page_order(client, demo):
     rows = exported(client)
     assert [int(row["id"]) for row in rows] == page_ids("")
-    assert len(rows) == Event.objects.published().count() == 64
+    assert len(rows) == Event.objects.published().count() == 63  # and one retraction (issue #22)
 
 
 def test_de_escalation_keeps_its_sign_and_reads_as_a_number(client, demo):

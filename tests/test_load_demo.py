@@ -38,8 +38,9 @@ def test_if_empty_leaves_a_database_with_events_alone(demo, capsys):
 
 
 def test_the_seed_article_is_at_the_centre(demo):
-    """As the sources support it (issue #10): the announcement of Thursday 7 March 2024, confirmed; the
-    seed's March warning kept, disputed, answering nothing (tests/test_demo_record_truth.py has more)."""
+    """As the sources support it (issues #10, #22): the announcement of Thursday 7 March 2024, confirmed; the
+    seed's March warning kept, disputed, answering nothing, and retracted as a duplicate of Zakharova's
+    January warning (tests/test_demo_record_truth.py has more)."""
     announcement = Event.objects.get(slug=SEED)
     warning = Event.objects.get(slug=WARNING)
     assert (announcement.date.isoformat(), warning.date.isoformat()) == ("2024-03-07", "2024-03-08")
@@ -50,12 +51,14 @@ def test_the_seed_article_is_at_the_centre(demo):
     assert "Anusauskas" in announcement.summary
     assert announcement.verification == Event.Verification.CONFIRMED
     assert warning.verification == Event.Verification.DISPUTED
+    assert warning.status == Event.Status.RETRACTED
 
 
 def test_the_record_is_rich_and_every_event_is_sourced_and_publishable(demo):
     events = Event.objects.all()
     assert events.count() >= 42
-    assert set(events.values_list("status", flat=True)) == {Event.Status.PUBLISHED}
+    assert set(events.values_list("status", flat=True)) == {Event.Status.PUBLISHED, Event.Status.RETRACTED}
+    assert list(events.filter(status=Event.Status.RETRACTED).values_list("slug", flat=True)) == [WARNING]
     for event in events:
         assert event.publish_problems() == [], event.slug
         assert event.date.year in range(2021, 2025), event.slug

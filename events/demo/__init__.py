@@ -6,7 +6,8 @@ gets exactly the actors, sources and reaction links the file gives it: a correct
 or a source it no longer holds. Each link may say its basis: "basis_source" (the URL of a source of
 either event, or an object: a source of the link's own) or "basis_judgement" (the editors' reason).
 An event may say which likely duplicates (events.duplicates) it is not: "not_duplicate_of", each the
-other event's slug and the editors' reason.
+other event's slug and the editors' reason. An event is published unless it says "status": "retracted",
+with the public "retraction_note" saying why (the record keeps it, marked; lists and the index leave it out).
 """
 
 from __future__ import annotations
@@ -207,11 +208,14 @@ def load_demo_record(path: Path = DEMO_FILE) -> LoadReport:
     # Demo events carry a fixed publication stamp, so that a second load has nothing to change.
     published_at = datetime.datetime(2024, 11, 1, tzinfo=datetime.UTC)
     events: dict[str, Event] = {}
-    to_publish: list[str] = []
+    to_publish: list[tuple[str, str]] = []
     sources_kept: dict[int, set[int]] = {}
     for spec in sorted(data["events"], key=lambda e: (e["date"], e["slug"])):
         event_type = types[spec["type"]]
         escalation = _decimal(spec.get("escalation"), "0.1")
+        status = spec.get("status", Event.Status.PUBLISHED)
+        if status not in (Event.Status.PUBLISHED, Event.Status.RETRACTED):
+            raise ValueError(f"{spec['slug']}: its status {status!r} is neither published nor retracted")
         values = {
             "title": spec["title"],
             "date": _date(spec["date"]),
@@ -227,14 +231,15 @@ def load_demo_record(path: Path = DEMO_FILE) -> LoadReport:
             "location_name": spec.get("location_name", ""),
             "latitude": _decimal(spec.get("latitude"), "0.00001"),
             "longitude": _decimal(spec.get("longitude"), "0.00001"),
-            "status": Event.Status.PUBLISHED,
+            "status": status,
+            "retraction_note": spec.get("retraction_note", ""),
             "published_at": published_at,
         }
         if not Event.objects.filter(slug=spec["slug"]).exists():
-            # A new event is entered as a draft and published once its actors, sources and links are in,
-            # as an editor would: its history then says it was published whole, not changed after.
+            # A new event is entered as a draft and published (or retracted) once its actors, sources and
+            # links are in, as an editor would: its history then says it was published whole, not changed after.
             values.update(status=Event.Status.DRAFT, published_at=None)
-            to_publish.append(spec["slug"])
+            to_publish.append((spec["slug"], status))
         event, created, changed = _sync(Event, {"slug": spec["slug"]}, values)
         events[spec["slug"]] = event
 
@@ -288,9 +293,9 @@ def load_demo_record(path: Path = DEMO_FILE) -> LoadReport:
             stale.delete()
             report.remove("not-duplicate marks")
 
-    for slug in to_publish:
+    for slug, status in to_publish:
         event = events[slug]
-        event.status, event.published_at = Event.Status.PUBLISHED, published_at
+        event.status, event.published_at = status, published_at
         event.save(update_fields=["status", "published_at", "updated_at"])
 
     # Sources dropped from the file go once no link rests on them any more.
