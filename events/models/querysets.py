@@ -85,6 +85,13 @@ class EventQuerySet(models.QuerySet):
 
 
 class ReactionQuerySet(models.QuerySet):
+    def to_public_events(self) -> ReactionQuerySet:
+        """Links whose earlier event a reader may see. Asked per link (EXISTS on the primary key), not by a
+        join: joined, SQLite's planner walked every public event and, for each, the list of events in view
+        (20,000 events: 22 s for a view of 5,000 with no link at all)."""
+        public = record.Event.objects.public().filter(pk=OuterRef("responds_to_id"))
+        return self.filter(Exists(public))
+
     def without_basis(self) -> ReactionQuerySet:
         """Links that give neither a source nor a judgement (a judgement of blanks is none)."""
         return self.annotate(judgement_text=Trim("basis_judgement")).filter(

@@ -27,7 +27,6 @@ from django.urls import reverse
 from events.models import (
     BASIS_JUDGEMENT,
     BASIS_SOURCE,
-    PUBLIC_STATUSES,
     Event,
     EventActor,
     EventType,
@@ -182,7 +181,8 @@ def event_traces(events: QuerySet) -> list[dict[str, Any]]:
     # Only links between public events: a published reaction to a draft must not reveal the draft,
     # not even by its marker's shape.
     links = list(
-        Reaction.objects.filter(event__in=events, responds_to__status__in=PUBLIC_STATUSES)
+        Reaction.objects.filter(event__in=events)
+        .to_public_events()
         .annotate(basis=link_basis())
         .order_by()
         .values_list("event_id", "responds_to_id", "basis")
