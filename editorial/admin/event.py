@@ -19,6 +19,7 @@ from editorial.admin.changelist import AdminEventQuerySet, EstimatedCountPaginat
 from editorial.admin.csv_import import CsvImportAdmin
 from editorial.admin.forms import EventAdminForm, conflict_message
 from editorial.admin.inlines import EventActorInline, ReactionInline, SourceInline
+from editorial.admin.places import PLACE_SUGGESTIONS_JS, PlaceSuggestionsAdmin
 from editorial.admin.quality import QualityAdmin
 from editorial.admin.review import ReviewAdmin
 from editorial.admin.workflow import WorkflowAdmin
@@ -33,7 +34,7 @@ CHANGE_REASON_LENGTH = Event.history.model._meta.get_field("history_change_reaso
 STATUS_FIELDSET = ("Status", {"fields": [("status", "published_at"), "retraction_note", "preview_link"]})
 
 
-class EventAdmin(ReviewAdmin, WorkflowAdmin, CsvImportAdmin, QualityAdmin, ReadOnlyHistoryAdmin):
+class EventAdmin(PlaceSuggestionsAdmin, ReviewAdmin, WorkflowAdmin, CsvImportAdmin, QualityAdmin, ReadOnlyHistoryAdmin):
     form = EventAdminForm
     change_form_template = "admin/events/event/change_form.html"
     change_list_template = "admin/events/event/change_list.html"
@@ -78,6 +79,7 @@ class EventAdmin(ReviewAdmin, WorkflowAdmin, CsvImportAdmin, QualityAdmin, ReadO
             "admin/events/responds_to.js",
             "admin/events/first_error.js",
             "admin/events/reaction_lag.js",
+            PLACE_SUGGESTIONS_JS,
             SELECT2_NAMES_JS,
         ]
 
