@@ -23,6 +23,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from editorial import gazetteer
 from events.models import Event, EventActor, NotDuplicate, Reaction
 from events.taxonomy import ensure_event_types
 from tests import factories
@@ -76,6 +77,12 @@ class Hands:
         expect(self.page.locator(".select2-results__option--highlighted")).to_contain_text(option)
         self.press("Enter")
         expect(self.page.locator(f"#{select_id} + .select2 .select2-selection__rendered")).to_contain_text(option)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def gazetteer_read():
+    """The app process reads its gazetteer once, on its first look-up (about a second): before the test."""
+    gazetteer.suggest("Vilnius")
 
 
 @pytest.fixture

@@ -61,6 +61,7 @@ window.addEventListener("load", function () {
       status.textContent = "";
       return;
     }
+    status.textContent = "Looking in the gazetteer…";
     try {
       const response = await fetch(name.dataset.placesUrl + "?" + new URLSearchParams({ name: typed }), {
         headers: { Accept: "application/json" },
