@@ -113,6 +113,8 @@ def test_an_editor_enters_the_story_from_its_url_within_two_loads_fifteen_clicks
     hands = Hands(page)
     hands.click(page.get_by_role("link", name="Add event"))
     page.wait_for_load_state("load")  # the form's scripts are running (the editor waits for the page)
+    hint = page.locator("#likely-duplicates")
+    expect(hint).to_be_hidden()  # until the entry looks like one
     hands.type_into("#id_sources-0-url", news.url("/news/patriot"))
     with page.expect_response(lambda response: "/source/lookup/" in response.url):
         hands.click("#sources-0 button.fill-from-page")
@@ -127,7 +129,6 @@ def test_an_editor_enters_the_story_from_its_url_within_two_loads_fifteen_clicks
     hands.choose("id_event_actors-1-actor", "NATO", "NATO")
 
     # The record holds the story already: said before anything is saved, with a link to it.
-    hint = page.locator("#likely-duplicates")
     expect(hint.get_by_role("link", name=f"7 March 2024 · {HELD}")).to_be_visible()
     expect(hint).to_contain_text("the same type and actors")
     assert not Event.objects.filter(title=HEADLINE).exists()
