@@ -4,7 +4,6 @@ the editor picks that event or types the date (static/admin/events/reaction_lag.
 from __future__ import annotations
 
 import datetime
-import os
 
 import pytest
 from django.urls import reverse
@@ -15,9 +14,6 @@ from tests import factories
 from tests.browser_helpers import stay_on_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# With ENTRY_SCREENSHOT set, the new event's page is saved there (docs/screenshots/entry.png).
-SCREENSHOT = os.environ.get("ENTRY_SCREENSHOT", "")
 
 
 def test_the_lag_is_shown_as_the_editor_picks_the_event_and_types_the_date(page, live_server):
@@ -37,8 +33,6 @@ def test_the_lag_is_shown_as_the_editor_picks_the_event_and_types_the_date(page,
     page.click(f".select2-results__option >> text={iskanders.title}")
     lag = page.locator("#reaction_links-0 .reaction-lag")
     expect(lag).to_have_text("7 days after the event it responds to.")
-    if SCREENSHOT:
-        page.screenshot(path=SCREENSHOT, full_page=True)
     page.fill("#id_date", "2024-03-01")
     expect(lag).to_have_text("The same day as the event it responds to.")
     assert page.console_errors == []

@@ -53,7 +53,13 @@ def test_fill_from_the_page_fills_a_source_row_of_the_event_form(page, live_serv
     expect(page.locator("#id_sources-0-title")).to_have_value(title)
     expect(page.locator("#id_sources-0-published_on")).to_have_value("2024-03-07")
     status = page.locator("#sources-0 .fill-from-page-status")
-    expect(status).to_have_text("Filled publisher, title, date from the page: check them before saving.")
+    expect(status).to_have_text(
+        "Filled publisher, title, date from the page: check them before saving. The event's empty title and "
+        "date were taken from it too: check that the date is the event's, not only the report's."
+    )
+    # A new event entered from its story: its own title and date, empty, start as the page's.
+    expect(page.locator("#id_title")).to_have_value(title)
+    expect(page.locator("#id_date")).to_have_value("2024-03-07")
     if SCREENSHOT:
         page.locator("#sources-0").screenshot(path=SCREENSHOT)
 

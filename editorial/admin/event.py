@@ -17,8 +17,10 @@ from editorial.admin.autocomplete import RespondableEventsView
 from editorial.admin.base import SELECT2_NAMES_JS, ReadOnlyHistoryAdmin, may_edit
 from editorial.admin.changelist import AdminEventQuerySet, EstimatedCountPaginator
 from editorial.admin.csv_import import CsvImportAdmin
+from editorial.admin.duplicate_check import DUPLICATE_CHECK_JS, DuplicateCheckAdmin
 from editorial.admin.forms import EventAdminForm, conflict_message
 from editorial.admin.inlines import EventActorInline, ReactionInline, SourceInline
+from editorial.admin.places import PLACE_SUGGESTIONS_JS, PlaceSuggestionsAdmin
 from editorial.admin.quality import QualityAdmin
 from editorial.admin.review import ReviewAdmin
 from editorial.admin.workflow import WorkflowAdmin
@@ -33,7 +35,15 @@ CHANGE_REASON_LENGTH = Event.history.model._meta.get_field("history_change_reaso
 STATUS_FIELDSET = ("Status", {"fields": [("status", "published_at"), "retraction_note", "preview_link"]})
 
 
-class EventAdmin(ReviewAdmin, WorkflowAdmin, CsvImportAdmin, QualityAdmin, ReadOnlyHistoryAdmin):
+class EventAdmin(
+    PlaceSuggestionsAdmin,
+    DuplicateCheckAdmin,
+    ReviewAdmin,
+    WorkflowAdmin,
+    CsvImportAdmin,
+    QualityAdmin,
+    ReadOnlyHistoryAdmin,
+):
     form = EventAdminForm
     change_form_template = "admin/events/event/change_form.html"
     change_list_template = "admin/events/event/change_list.html"
@@ -67,7 +77,11 @@ class EventAdmin(ReviewAdmin, WorkflowAdmin, CsvImportAdmin, QualityAdmin, ReadO
         ),
         (
             "Place",
-            {"fields": [("location_country", "location_name"), ("latitude", "longitude")], "classes": ["collapse"]},
+            {
+                "fields": [("location_country", "location_name"), ("latitude", "longitude")],
+                "description": "Type the place's name and pick it from the gazetteer (GeoNames' towns of 5,000 "
+                "people or more): its coordinates are filled in. Nothing is filled for a name it does not know.",
+            },
         ),
         STATUS_FIELDSET,
     ]
@@ -78,6 +92,8 @@ class EventAdmin(ReviewAdmin, WorkflowAdmin, CsvImportAdmin, QualityAdmin, ReadO
             "admin/events/responds_to.js",
             "admin/events/first_error.js",
             "admin/events/reaction_lag.js",
+            PLACE_SUGGESTIONS_JS,
+            DUPLICATE_CHECK_JS,
             SELECT2_NAMES_JS,
         ]
 

@@ -52,6 +52,11 @@ class EventActorInline(ReviewGuardedInline, admin.TabularInline):
     autocomplete_fields = ["actor"]
     formset = LabelledRowsFormSet
 
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new event usually has two actors (an initiator and a target, or two initiators): two empty
+        # rows, so neither needs "Add another" first.
+        return 2 if obj is None else self.extra
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
 

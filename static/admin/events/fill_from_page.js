@@ -15,6 +15,27 @@
     return input.form.querySelector('[name="' + prefix + name + '"]');
   }
 
+  // A new event entered from its story's URL: its own title and date, while empty, start as the page's
+  // (a source row of the event form only; the Source form's title is the source's own).
+  const EVENT_FIELDS = [
+    ["title", "title", "title"],
+    ["date", "published_on", "date"],
+  ];
+
+  function fillEmptyEvent(input, found) {
+    const started = [];
+    if (input.name === "url") return started;
+    for (const [name, key, label] of EVENT_FIELDS) {
+      const field = input.form.querySelector('[name="' + name + '"]');
+      if (field && !field.value.trim() && found[key]) {
+        field.value = found[key];
+        field.dispatchEvent(new Event("change", { bubbles: true }));
+        started.push(label);
+      }
+    }
+    return started;
+  }
+
   function attach(input) {
     if (input.dataset.fillFromPage || input.name.indexOf("__prefix__") !== -1) return;
     input.dataset.fillFromPage = "on";
@@ -62,8 +83,10 @@
           filled.push(label);
         }
       }
+      const started = fillEmptyEvent(input, found);
       status.textContent =
         (filled.length ? "Filled " + filled.join(", ") + " from the page: check them before saving." : "The page says nothing about itself: fill the fields by hand.") +
+        (started.length ? " The event's empty " + started.join(" and ") + " were taken from it too: check that the date is the event's, not only the report's." : "") +
         (found.final_url !== url ? " The page is now at " + found.final_url + "." : "") +
         (found.copy_kept ? " A copy of its text is kept." : "");
     } catch (error) {
