@@ -140,48 +140,32 @@ class Transition:
 
 
 SEND_TO_REVIEW = Transition(
-    name="send_to_review",
-    sources=(Status.DRAFT,),
-    target=Status.IN_REVIEW,
-    permission=CHANGE_PERMISSION,
-    requires=nothing_required,
+    name="send_to_review", sources=(Status.DRAFT,), target=Status.IN_REVIEW,
+    permission=CHANGE_PERMISSION, requires=nothing_required,
     only="Only a draft can be sent to review",
-    doing="send events to review",
-    done="sent to review",
+    doing="send events to review", done="sent to review",
 )
 # A reviewer sends an event back to its editor.
 SEND_BACK_TO_DRAFT = Transition(
-    name="send_back_to_draft",
-    sources=(Status.IN_REVIEW,),
-    target=Status.DRAFT,
-    permission=PUBLISH_PERMISSION,
-    requires=nothing_required,
+    name="send_back_to_draft", sources=(Status.IN_REVIEW,), target=Status.DRAFT,
+    permission=PUBLISH_PERMISSION, requires=nothing_required,
     only="Only an event in review can go back to draft",
-    doing="send events back to draft",
-    done="sent back to draft",
+    doing="send events back to draft", done="sent back to draft",
 )
 # Straight from a draft too (a publisher's own entry needs no second reviewer), and again after a
 # retraction, which a new source may undo.
 PUBLISH = Transition(
-    name="publish",
-    sources=(Status.DRAFT, Status.IN_REVIEW, Status.RETRACTED),
-    target=Status.PUBLISHED,
-    permission=PUBLISH_PERMISSION,
-    requires=ready_to_publish,
+    name="publish", sources=(Status.DRAFT, Status.IN_REVIEW, Status.RETRACTED), target=Status.PUBLISHED,
+    permission=PUBLISH_PERMISSION, requires=ready_to_publish,
     only="Only a draft, an event in review or a retracted event can be published",
-    doing="publish events",
-    done="published",
+    doing="publish events", done="published",
 )
 # Of a published event only: a draft can simply be edited, and a retraction is not retracted twice.
 RETRACT = Transition(
-    name="retract",
-    sources=(Status.PUBLISHED,),
-    target=Status.RETRACTED,
-    permission=PUBLISH_PERMISSION,
-    requires=a_public_note,
+    name="retract", sources=(Status.PUBLISHED,), target=Status.RETRACTED,
+    permission=PUBLISH_PERMISSION, requires=a_public_note,
     only="Only a published event can be retracted",
-    doing="retract events",
-    done="retracted",
+    doing="retract events", done="retracted",
 )
 
 TRANSITIONS: dict[str, Transition] = {t.name: t for t in (SEND_TO_REVIEW, SEND_BACK_TO_DRAFT, PUBLISH, RETRACT)}
