@@ -49,7 +49,8 @@ class Candidate(Stamped):
     place = models.CharField(max_length=300, blank=True)
     latitude = coordinate_field("Latitude", LATITUDE_LIMIT)
     longitude = coordinate_field("Longitude", LONGITUDE_LIMIT)
-    source_url = models.URLField("source URL", max_length=1000, blank=True)
+    # A web address (http or https) or empty: the readers of inbox.datasets keep nothing else here.
+    source_url = models.CharField("source URL", max_length=1000, blank=True)
     source_text = models.TextField(blank=True, help_text="ACLED: the sources it names (no URL).")
     notes = models.TextField(blank=True)
     raw = models.JSONField(help_text="The row as the file had it, column by column.")

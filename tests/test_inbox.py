@@ -154,6 +154,22 @@ def test_the_inbox_is_closed_to_staff_without_the_editors_role(inbox, client, db
     assert client.get(INBOX).status_code == 403
 
 
+def test_a_candidates_page_shows_its_raw_row_read_only(inbox, client, db):
+    client.force_login(factories.staff_user("editor", role="Editor"))
+    candidate = Candidate.objects.get(dataset_id="9000000001")
+    page = client.get(reverse("admin:inbox_candidate_change", args=[candidate.pk])).content.decode()
+    assert "GoldsteinScale" in page and 'name="_save"' not in page
+
+
+def test_editors_read_the_mappings_publishers_change_them(inbox, client, db):
+    mappings = reverse("admin:inbox_actorcode_changelist")
+    client.force_login(factories.staff_user("editor", role="Editor"))
+    assert "RUS" in client.get(mappings).content.decode()
+    assert client.get(reverse("admin:inbox_actorcode_add")).status_code == 403
+    client.force_login(factories.staff_user("publisher", role="Publisher"))
+    assert client.get(reverse("admin:inbox_actorcode_add")).status_code == 200
+
+
 def test_accept_in_the_inbox_opens_the_draft(inbox, client, db):
     client.force_login(factories.staff_user("editor", role="Editor"))
     group = group_with("9000000001")
