@@ -149,6 +149,11 @@ def test_the_inbox_lists_groups_for_an_editor_with_filters(inbox, client, db):
     assert "9000000001" in by_actor and "9000000008" not in by_actor
 
 
+def test_a_control_character_in_the_filters_is_a_bad_request(inbox, client, db):
+    client.force_login(factories.staff_user("editor", role="Editor"))
+    assert client.get(INBOX, {"date_from": "2024-03-08\x00"}).status_code == 400
+
+
 def test_the_inbox_is_closed_to_staff_without_the_editors_role(inbox, client, db):
     client.force_login(factories.staff_user("someone"))
     assert client.get(INBOX).status_code == 403

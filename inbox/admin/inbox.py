@@ -9,11 +9,11 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from editorial.admin.base import RefusesControlCharactersInQueries
+from events import text
 from events.models import Event, EventType
 from inbox import services
 from inbox.grouping import with_likely_events
@@ -22,7 +22,7 @@ from inbox.selectors import InboxFilter, group_of, inbox_groups
 GROUPS_PER_PAGE = 50
 
 
-class CandidateAdmin(RefusesControlCharactersInQueries, admin.ModelAdmin):
+class CandidateAdmin(admin.ModelAdmin):
     """Candidates are written by `manage.py ingest` only: an editor reads them (each one's raw row on its
     page) and decides on them in the inbox, never edits them."""
 
@@ -44,6 +44,8 @@ class CandidateAdmin(RefusesControlCharactersInQueries, admin.ModelAdmin):
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
+        if text.unreadable_query_names(request.GET):  # as every list of the admin (editorial.admin.base)
+            return HttpResponseBadRequest("A value of the query holds a control character (such as NUL).")
         if request.method == "POST":
             return self.decide(request)
         filters = InboxFilter(request.GET)
