@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 from django.db.models import Q, QuerySet
 
-from events.models import Actor, EventType
+from events.models import Actor, Event, EventType
 from inbox.grouping import Group, grouped
 from inbox.models import Candidate, Dataset
 
@@ -54,3 +56,16 @@ def group_of(ids: str) -> Group:
     """The group of the candidates whose ids a form sent ("12,13,20")."""
     pks = [int(pk) for pk in ids.split(",") if pk.strip().isdigit()]
     return Group(list(Candidate.objects.filter(pk__in=pks).order_by("dataset", "dataset_id")))
+
+
+def provenance(candidates: Sequence[Candidate]) -> str:
+    """Which datasets and ids, in words: "ACLED TEST-LTU-0001; GDELT 2.0 9000000001, 9000000002"."""
+    by_dataset: dict[str, list[str]] = {}
+    for candidate in candidates:
+        by_dataset.setdefault(candidate.get_dataset_display(), []).append(candidate.dataset_id)
+    return "; ".join(f"{name} {', '.join(ids)}" for name, ids in sorted(by_dataset.items()))
+
+
+def provenance_of(*, event: Event) -> str:
+    """The dataset ids an event was made from or merged with in the inbox ("" if none)."""
+    return provenance(Candidate.objects.filter(event=event).order_by("dataset", "dataset_id"))

@@ -18,6 +18,7 @@ from events.models.workflow import User
 from events.services import can_publish
 from inbox.grouping import Group
 from inbox.models import Candidate, Dataset
+from inbox.selectors import provenance
 
 ADD_EVENT, ADD_SOURCE = "events.add_event", "events.add_source"
 HISTORY_REASON_LENGTH = 100
@@ -27,14 +28,6 @@ PRECISIONS = {
     Candidate.Precision.WEEK: Event.Precision.MONTH,
     Candidate.Precision.MONTH: Event.Precision.MONTH,
 }
-
-
-def provenance(candidates: Sequence[Candidate]) -> str:
-    """Which datasets and ids, in words: "GDELT 2.0 9000000001, 9000000002; ACLED TEST-LTU-0001"."""
-    by_dataset: dict[str, list[str]] = {}
-    for candidate in candidates:
-        by_dataset.setdefault(candidate.get_dataset_display(), []).append(candidate.dataset_id)
-    return "; ".join(f"{name} {', '.join(ids)}" for name, ids in sorted(by_dataset.items()))
 
 
 def history_reason(decision: str, candidates: Sequence[Candidate]) -> str:

@@ -182,6 +182,8 @@ def test_accept_in_the_inbox_opens_the_draft(inbox, client, db):
     event = Event.objects.get(candidates__dataset_id="9000000001")
     assert response.status_code == 302 and response["Location"] == reverse("admin:events_event_change", args=[event.pk])
     assert event.status == Event.Status.DRAFT
+    form = client.get(response["Location"]).content.decode()
+    assert "made from (inbox)" in form.lower() and "ACLED TEST-LTU-0001; GDELT 2.0 9000000001" in form
 
 
 def test_bulk_dismiss_in_the_inbox(inbox, client, db):
