@@ -45,7 +45,9 @@ def test_an_editor_accepts_and_merges_groups_a_publisher_publishes(page, live_se
     EventActor.objects.create(event=threat, actor=factories.actor("Belarus", slug="belarus"), role="initiator")
     EventActor.objects.create(event=threat, actor=factories.actor("Poland", slug="poland"), role="target")
 
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the table scrolls, not the page
     log_in(page, "edna", "/admin/inbox/candidate/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     merged = page.locator("tr.inbox-group", has_text="https://example.org/gdelt-test/threat")
     merged.get_by_role("button", name="Add as sources of this event").click()
     expect(page.locator(".messagelist .success")).to_contain_text("1 source(s) added to “Belarus threatens Poland”")
