@@ -7,6 +7,8 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from events.models import Event, EventActor
@@ -147,6 +149,30 @@ def test_the_inbox_lists_groups_for_an_editor_with_filters(inbox, client, db):
     russia = factories.actor("Russia", slug="russia")
     by_actor = client.get(INBOX, {"actor": russia.pk}).content.decode()
     assert "9000000001" in by_actor and "9000000008" not in by_actor
+
+
+def test_the_inbox_pages_queries_do_not_grow_with_its_groups(inbox, client, db):
+    client.force_login(factories.staff_user("editor", role="Editor"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(INBOX)
+    russia, statement = factories.actor("Russia", slug="russia"), factories.event_type("statement")
+    Candidate.objects.bulk_create(
+        Candidate(
+            dataset="gdelt",
+            dataset_id=f"91000000{n:02d}",
+            date=datetime.date(2024, 4, 1) + datetime.timedelta(days=n),
+            event_code="010",
+            raw={},
+            group_key=f"extra-{n}",
+            source_url=f"https://example.org/gdelt-test/extra-{n}",
+            initiator=russia,
+            proposed_type=statement,
+        )
+        for n in range(20)
+    )
+    with CaptureQueriesContext(connection) as more:
+        page = client.get(INBOX).content.decode()
+    assert "9100000019" in page and len(more) == len(few)
 
 
 def test_a_control_character_in_the_filters_is_a_bad_request(inbox, client, db):

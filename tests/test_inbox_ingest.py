@@ -2,10 +2,12 @@
 
 import io
 import shutil
+import tracemalloc
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from inbox import ingest as inbox_ingest
 from inbox.models import Candidate, Dataset
 from tests import factories
 from tests.factories import INBOX_FIXTURES
@@ -15,6 +17,7 @@ GDELT = INBOX_FIXTURES / "gdelt-events.tsv"
 GDELT_ZIP = INBOX_FIXTURES / "gdelt-events.zip"
 ACLED = INBOX_FIXTURES / "acled-export.csv"
 BALTIC_GDELT_ROWS = 30
+KEPT_EVERY = 50
 
 
 @factories.once_per_module
@@ -201,3 +204,44 @@ def test_a_zipped_gdelt_file_is_fetched_from_its_url_through_the_guarded_fetch(v
         out = ingest("gdelt", server.url("/20240308120000.export.CSV.zip"))
         assert f"{BALTIC_GDELT_ROWS} kept as new candidates" in out
         assert "is text/html, not one of the types read here" in refused("gdelt", server.url("/page.html"))
+
+
+def generated_gdelt(tmp_path, rows: int):
+    """The fixture's rows again and again under new ids, up to `rows`, one in KEPT_EVERY in the region
+    (the fixture's first BALTIC_GDELT_ROWS lines are)."""
+    lines = GDELT.read_text(encoding="utf-8").splitlines()
+    baltic, elsewhere = lines[:BALTIC_GDELT_ROWS], lines[BALTIC_GDELT_ROWS:]
+    path = tmp_path / f"gdelt-{rows}.tsv"
+    with path.open("w", encoding="utf-8") as file:
+        for n in range(rows):
+            line = baltic[n % len(baltic)] if n % KEPT_EVERY == 0 else elsewhere[n % len(elsewhere)]
+            cells = line.split("\t")
+            cells[0] = str(9_100_000_000 + n)
+            file.write("\t".join(cells) + "\n")
+    return path
+
+
+def peak_memory_of_ingest(path) -> int:
+    tracemalloc.start()
+    ingest("gdelt", path)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def test_memory_stays_bounded_as_the_file_grows(vocabulary, db, tmp_path, monkeypatch):
+    """Rows are read one at a time and written a batch at a time: a file ten times longer holds no more."""
+    monkeypatch.setattr(inbox_ingest, "BATCH_SIZE", 10)
+    small = peak_memory_of_ingest(generated_gdelt(tmp_path, 2_000))  # 40 kept: four batches
+    large = peak_memory_of_ingest(generated_gdelt(tmp_path, 8_000))  # 160 kept: sixteen
+    assert large < small * 1.5, f"peak {small} → {large} bytes"
+
+
+def test_the_queries_do_not_grow_with_the_rows(vocabulary, db, tmp_path, monkeypatch, django_assert_max_num_queries):
+    """A batch costs two queries (the ids held, the new rows), whatever its rows; the rest is eight: the
+    region and its countries, the mappings (types, ACLED types, actor codes, actors), the savepoint."""
+    monkeypatch.setattr(inbox_ingest, "BATCH_SIZE", 20)
+    path = generated_gdelt(tmp_path, 3_000)  # 60 kept: three batches
+    with django_assert_max_num_queries(8 + 2 * 3):
+        ingest("gdelt", path)
+    assert Candidate.objects.count() == 60
