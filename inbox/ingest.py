@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from django.db import transaction
 
+from events.batching import batched
 from events.models import Country, Region
 from inbox.datasets import Row, acled, gdelt
 from inbox.files import Progress, text_lines
@@ -165,6 +166,11 @@ def updated(candidate: Candidate, row: Row, mapper: Mapper, by_iso2: dict) -> Ca
         setattr(candidate, name, value[: LENGTHS[name]] if name in LENGTHS else value)
     candidate.country = by_iso2.get(row.country_iso2)
     candidate.upstream_timestamp = row.timestamp
+    return proposed(candidate, row, mapper)
+
+
+def proposed(candidate: Candidate, row: Row, mapper: Mapper) -> Candidate:
+    """The candidate with what the mappings make of its row."""
     proposal = mapper.propose(row)
     candidate.proposed_type = proposal.event_type
     candidate.initiator = proposal.initiator
@@ -172,3 +178,28 @@ def updated(candidate: Candidate, row: Row, mapper: Mapper, by_iso2: dict) -> Ca
     candidate.escalation = proposal.escalation
     candidate.group_key = proposal.group_key
     return candidate
+
+
+def row_of(candidate: Candidate) -> Row:
+    """A candidate's row again, as the mappings read it (its raw row gives the codes it keeps no field for)."""
+    raw = candidate.raw
+    return Row(
+        line=0,
+        **{name: getattr(candidate, name) for name in ("dataset", "dataset_id", *ROW_FIELDS)},
+        cameo_root=raw.get("EventRootCode", ""),
+        acled_types=(raw.get("event_type", "").strip(), raw.get("sub_event_type", "").strip()),
+        country_iso2=candidate.country.iso2 if candidate.country else "",
+        timestamp=candidate.upstream_timestamp,
+    )
+
+
+def remap() -> tuple[int, Counter[str]]:
+    """The mappings as they are now applied to every new candidate again (a mapping added after its row
+    was ingested); returns how many were read, and the codes still not mapped."""
+    mapper, count = Mapper(), 0
+    candidates = Candidate.objects.filter(status=Candidate.Status.NEW).select_related("country").order_by("pk")
+    with transaction.atomic():
+        for batch in batched(candidates.iterator(chunk_size=BATCH_SIZE), BATCH_SIZE):
+            Candidate.objects.bulk_update([proposed(c, row_of(c), mapper) for c in batch], PROPOSAL_FIELDS)
+            count += len(batch)
+    return count, mapper.unmapped

@@ -3,12 +3,13 @@
 import io
 import shutil
 import tracemalloc
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from inbox import ingest as inbox_ingest
-from inbox.models import Candidate, Dataset
+from inbox.models import AcledTypeMapping, Candidate, Dataset
 from tests import factories
 from tests.factories import INBOX_FIXTURES
 from tests.page_server import Answer, PageServer
@@ -245,3 +246,20 @@ def test_the_queries_do_not_grow_with_the_rows(vocabulary, db, tmp_path, monkeyp
     with django_assert_max_num_queries(8 + 2 * 3):
         ingest("gdelt", path)
     assert Candidate.objects.count() == 60
+
+
+def test_a_mapping_added_later_applies_to_new_candidates_by_remap_inbox(vocabulary, db):
+    ingest("acled", ACLED)
+    AcledTypeMapping.objects.create(
+        acled_event_type="Strategic developments",
+        acled_sub_event_type="Arrests",
+        event_type=factories.event_type("hybrid-incident"),
+    )
+    Candidate.objects.filter(dataset_id="TEST-LVA-0002").update(status="dismissed", dismiss_reason="Not ours.")
+    out = io.StringIO()
+    call_command("remap_inbox", stdout=out)
+    assert "6 new candidate(s) mapped again." in out.getvalue()
+    assert "ACLED Strategic developments / Arrests" not in out.getvalue()
+    arrests = candidate(Dataset.ACLED, "TEST-EST-0003")
+    assert arrests.proposed_type.slug == "hybrid-incident" and arrests.escalation == Decimal("7.0")
+    assert (arrests.initiator.slug, arrests.target.slug) == ("estonia", "russia")
