@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -249,3 +249,10 @@ def test_candidates_and_their_drafts_never_reach_readers(inbox, client, db):
         body = b"".join(response.streaming_content) if response.streaming else response.content
         for leak in (b"example.org/gdelt-test", b"Force deployment (Lithuania)", b"TEST-LTU-0001", b"9000000001"):
             assert leak not in body, (url, leak)
+
+
+def test_the_database_refuses_a_dismissal_without_reason_and_a_decision_without_event(inbox, db):
+    candidate = Candidate.objects.get(dataset_id="9000000008")
+    for status in ("dismissed", "accepted", "merged"):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Candidate.objects.filter(pk=candidate.pk).update(status=status)
