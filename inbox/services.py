@@ -7,12 +7,14 @@ candidate of the group was decided meanwhile.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from editorial.sources.fetch import FetchError
+from editorial.sources.snapshots import look_up
 from events.models import Event, EventActor, EventType, Source
 from events.models.workflow import User
 from events.services import can_publish
@@ -22,6 +24,8 @@ from inbox.selectors import provenance
 
 ADD_EVENT, ADD_SOURCE = "events.add_event", "events.add_source"
 HISTORY_REASON_LENGTH = 100
+# The pages of an accepted group read at most, each within SOURCE_FETCH_TIMEOUT: the editor waits for them.
+MOST_PAGES_READ = 5
 # What an event's date precision is for a candidate's: a week is not one of ours, its month is the nearest.
 PRECISIONS = {
     Candidate.Precision.DAY: Event.Precision.DAY,
@@ -148,3 +152,26 @@ def dismiss_groups(*, groups: Sequence[Group], reason: str, user: User | None = 
     return Candidate.objects.filter(pk__in=[c.pk for c in candidates]).update(
         status=Candidate.Status.DISMISSED, dismiss_reason=reason
     )
+
+
+def fill_from_pages(*, event: Event, may_fetch: Callable[[], bool]) -> list[str]:
+    """Fill the event's web sources still as the inbox made them (publisher = host, no title) from their
+    pages, as the editors' *Fill from the page* does, keeping a copy of each page; MOST_PAGES_READ at most,
+    each only if `may_fetch()` (the look-ups' rate). Run after the accept's transaction: no fetch holds
+    it open. Returns what could not be read, in words; a source not read stays as it was."""
+    problems = []
+    for source in event.sources.exclude(url="").filter(title="").order_by("pk")[:MOST_PAGES_READ]:
+        if not may_fetch():
+            problems.append(f"{source.url}: not read, too many look-ups this minute.")
+            continue
+        try:
+            found = look_up(source.url, source=source).found
+        except (FetchError, ValidationError) as error:
+            problems.append(f"{source.url}: {' '.join(getattr(error, 'messages', [str(error)]))}")
+            continue
+        source.publisher = found.publisher or source.publisher
+        source.title = found.title
+        source.published_on = found.published_on or source.published_on
+        source._change_reason = "Filled from its page on accepting from the inbox"
+        source.save(update_fields=["publisher", "title", "published_on", "updated_at"])
+    return problems

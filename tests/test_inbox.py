@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from editorial.models import SourceSnapshot
 from events.models import Event, EventActor
 from inbox import services
 from inbox.grouping import grouped, with_likely_events
@@ -18,6 +19,7 @@ from inbox.models import Candidate
 from inbox.selectors import group_of
 from tests import factories
 from tests.factories import INBOX_FIXTURES
+from tests.page_server import Answer, PageServer, article
 
 INBOX = reverse("admin:inbox_candidate_changelist")
 
@@ -210,6 +212,33 @@ def test_accept_in_the_inbox_opens_the_draft(inbox, client, db):
     assert event.status == Event.Status.DRAFT
     form = client.get(response["Location"]).content.decode()
     assert "made from (inbox)" in form.lower() and "ACLED TEST-LTU-0001; GDELT 2.0 9000000001" in form
+
+
+def test_accepting_can_read_the_sources_pages_through_the_guarded_fetch(inbox, client, db, settings):
+    settings.SOURCE_FETCH_ALLOW_PRIVATE = True  # the test's server is on loopback
+    page = article(
+        title="TEST page of a synthetic report",
+        publisher="Example Test News",
+        published="2024-03-09T09:00:00+00:00",
+        text="A synthetic page for the inbox's tests: nothing here happened.",
+    )
+    client.force_login(factories.staff_user("editor", role="Editor"))
+    with PageServer() as server:
+        server.pages["/threat"] = Answer(page)
+        Candidate.objects.filter(dataset_id="9000000006").update(source_url=server.url("/threat"))
+        Candidate.objects.filter(dataset_id="9000000007").update(source_url=server.url("/gone"))
+        group = group_with("9000000006")
+        response = client.post(INBOX, {"accept": group.ids, "read_pages": "1"}, follow=True)
+    event = Event.objects.get(candidates__dataset_id="9000000006")
+    read = event.sources.get(url=server.url("/threat"))
+    assert (read.publisher, read.title, read.published_on) == (
+        "Example Test News",
+        "TEST page of a synthetic report",
+        datetime.date(2024, 3, 9),
+    )
+    assert SourceSnapshot.objects.filter(source=read).exists(), "a copy of the page is kept"
+    assert event.sources.get(url=server.url("/gone")).publisher == "127.0.0.1"  # left as it was
+    assert f"Page not read: {server.url('/gone')}" in response.content.decode()
 
 
 def test_bulk_dismiss_in_the_inbox(inbox, client, db):

@@ -6,6 +6,8 @@ meanwhile; nothing here publishes.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -13,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from editorial.admin.sources import lookup_allowed
 from events import text
 from events.models import Event, EventType
 from inbox import services
@@ -61,6 +64,7 @@ class CandidateAdmin(admin.ModelAdmin):
             "more": more,
             "event_types": EventType.objects.all(),
             "query": request.GET.urlencode(),
+            "most_pages_read": services.MOST_PAGES_READ,
         }
         return TemplateResponse(request, "admin/inbox/candidate/inbox.html", context)
 
@@ -76,6 +80,10 @@ class CandidateAdmin(admin.ModelAdmin):
                 self.message_user(
                     request, f"A draft was made: “{event.title}”. Review it, then send it for review.", messages.SUCCESS
                 )
+                if post.get("read_pages"):
+                    may_fetch = partial(lookup_allowed, request.user.pk)
+                    for problem in services.fill_from_pages(event=event, may_fetch=may_fetch):
+                        self.message_user(request, f"Page not read: {problem}", messages.WARNING)
                 return HttpResponseRedirect(reverse("admin:events_event_change", args=[event.pk]))
             if "merge" in post:
                 ids, _, event_pk = post["merge"].partition("|")
