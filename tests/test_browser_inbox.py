@@ -53,6 +53,15 @@ def test_an_editor_accepts_and_merges_groups_a_publisher_publishes(page, live_se
     expect(page.locator(".messagelist .success")).to_contain_text("1 source(s) added to “Belarus threatens Poland”")
     assert list(threat.sources.values_list("url", flat=True)) == ["https://example.org/gdelt-test/threat"]
 
+    # By keyboard: tick a group with Space, give the reason, Enter dismisses (the form's first button).
+    page.locator("tr.inbox-group", has_text="gdelt-test/statement-0").get_by_role("checkbox").focus()
+    page.keyboard.press("Space")
+    page.locator("#dismiss-reason").focus()
+    page.keyboard.type("Synthetic statements, not security events.")
+    page.keyboard.press("Enter")
+    expect(page.locator(".messagelist .success")).to_contain_text("3 candidate(s) dismissed.")
+    assert Candidate.objects.filter(status="dismissed").count() == 3
+
     deployment = page.locator("tr.inbox-group", has_text="https://example.org/gdelt-test/deployment-0")
     deployment.get_by_role("button", name="Accept as draft").click()
     expect(page.locator(".messagelist .success")).to_contain_text("A draft was made")
