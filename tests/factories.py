@@ -6,6 +6,7 @@ import datetime
 import itertools
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -201,3 +202,21 @@ def add_inline(data: dict[str, Any], prefix: str, **fields: Any) -> dict[str, An
     for name, value in fields.items():
         data[f"{prefix}-{i}-{name}"] = str(value)
     return data
+
+
+BALTIC = ["BY", "DE", "DK", "EE", "FI", "LT", "LV", "PL", "RU", "SE"]
+INBOX_FIXTURES = Path(__file__).parent / "fixtures" / "inbox"
+
+
+def baltic_vocabulary() -> None:
+    """The Baltic region with its countries, the demo record's state actors, and the inbox's default
+    mappings (inbox/defaults.py): what ingesting the inbox's test files needs."""
+    from events.models import Region
+    from inbox.defaults import CAMEO_ACTORS, load_defaults
+
+    names = {"DE": "Germany", "DK": "Denmark", "FI": "Finland", "SE": "Sweden"}
+    countries = [country(iso2, names.get(iso2)) for iso2 in BALTIC]
+    Region.objects.create(name="Baltic Sea region", slug="baltic").countries.set(countries)
+    for slug in CAMEO_ACTORS.values():
+        actor(slug.capitalize() if slug != "usa" else "United States", slug=slug)
+    load_defaults()

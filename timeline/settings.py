@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "readers",
     "exports",
     "editorial",
+    "inbox",
 ]
 
 MIDDLEWARE = [
@@ -333,6 +334,9 @@ SOURCE_FETCH_ALLOW_PRIVATE = env.boolean("SOURCE_FETCH_ALLOW_PRIVATE", False)
 # Seconds one fetch may take in all (connecting, redirects, reading), and the largest page read.
 SOURCE_FETCH_TIMEOUT = env.integer("SOURCE_FETCH_TIMEOUT", 5, minimum=1)
 SOURCE_FETCH_MAX_BYTES = env.integer("SOURCE_FETCH_MAX_BYTES", 3_000_000, minimum=10_000)
+# The largest dataset file `manage.py ingest` fetches from a URL (inbox/files.py), held in memory: a
+# GDELT 2.0 fifteen-minute export is well under this, zipped. The time limit is SOURCE_FETCH_TIMEOUT's.
+INBOX_FETCH_MAX_BYTES = env.integer("INBOX_FETCH_MAX_BYTES", 50_000_000, minimum=10_000)
 # check_sources asks one host for one page at a time, this many milliseconds apart.
 SOURCE_CHECK_HOST_DELAY_MS = env.integer("SOURCE_CHECK_HOST_DELAY_MS", 1000)
 # A public web archive's "save" address, the page's URL appended (e.g. https://web.archive.org/save/):

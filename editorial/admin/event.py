@@ -26,13 +26,17 @@ from editorial.admin.review import ReviewAdmin
 from editorial.admin.workflow import WorkflowAdmin
 from events import history, selectors
 from events.models import EditConflict, Event, EventActor, Reaction, Source
+from inbox.selectors import provenance_of
 
 # How long a change reason the revision history keeps.
 CHANGE_REASON_LENGTH = Event.history.model._meta.get_field("history_change_reason").max_length
 
 
 # What only a saved event has: a status moved by the workflow, a publication date, a preview.
-STATUS_FIELDSET = ("Status", {"fields": [("status", "published_at"), "retraction_note", "preview_link"]})
+STATUS_FIELDSET = (
+    "Status",
+    {"fields": [("status", "published_at"), "retraction_note", "preview_link", "made_from"]},
+)
 
 
 class EventAdmin(
@@ -67,7 +71,7 @@ class EventAdmin(
     # No prepopulated slug: left empty, Event.save() makes a unique one from title and date (a second
     # event with the same title gets a suffix instead of an error).
     autocomplete_fields = ["event_type", "location_country"]
-    readonly_fields = ["status", "published_at", "retraction_note", "preview_link"]
+    readonly_fields = ["status", "published_at", "retraction_note", "preview_link", "made_from"]
     inlines = [EventActorInline, SourceInline, ReactionInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", ("date", "date_precision", "end_date"), "summary", "loaded_version"]}),
@@ -122,6 +126,11 @@ class EventAdmin(
             return "—"
         url = reverse("admin:events_event_preview", args=[obj.pk])
         return format_html('<a href="{}" target="_blank">See it as readers would</a>', url)
+
+    @admin.display(description="made from (inbox)")
+    def made_from(self, obj: Event) -> str:
+        """The GDELT and ACLED ids the event was accepted from or merged with in the inbox."""
+        return provenance_of(event=obj) or "—"
 
     def get_fieldsets(self, request: HttpRequest, obj: Event | None = None):
         """A new event has no status, publication or preview to show yet: the add form leaves them out."""

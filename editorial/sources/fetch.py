@@ -159,8 +159,11 @@ def resolve(host: str, port: int, *, deadline: float, url: str) -> list[IpAddres
     return addresses
 
 
-def fetch(url: str) -> Page:
-    """The HTML page at this URL, following checked redirects; FetchError (or PageGone) otherwise."""
+def fetch(url: str, *, accept: frozenset[str] = HTML_TYPES, max_bytes: int | None = None) -> Page:
+    """The HTML page at this URL, following checked redirects; FetchError (or PageGone) otherwise.
+
+    A caller fetching something else than a page (a dataset's file, inbox.files) names the content types
+    it accepts and the most bytes it reads (SOURCE_FETCH_MAX_BYTES otherwise)."""
     timeout = settings.SOURCE_FETCH_TIMEOUT
     deadline = time.monotonic() + timeout
     current = url
@@ -182,8 +185,8 @@ def fetch(url: str) -> Page:
                 )
             if not 200 <= response.status < 300:
                 raise FetchError(f"{current} answered {response.status} {response.reason or ''}".rstrip() + ".")
-            charset = html_charset(response, url=current)
-            content = read_bounded(response, deadline=deadline, url=current)
+            charset = html_charset(response, url=current, accept=accept)
+            content = read_bounded(response, deadline=deadline, url=current, limit=max_bytes)
             return Page(url=url, final_url=current, status=response.status, content=content, charset=charset)
         finally:
             response.release_conn()
@@ -248,19 +251,23 @@ def describe(error: Exception) -> str:
     return getattr(cause, "strerror", None) or str(error)
 
 
-def html_charset(response: urllib3.BaseHTTPResponse, *, url: str) -> str | None:
-    """The charset the server declared for an HTML answer; FetchError for anything but HTML."""
+def html_charset(response: urllib3.BaseHTTPResponse, *, url: str, accept: frozenset[str] = HTML_TYPES) -> str | None:
+    """The charset the server declared for an HTML answer (or one of the types accepted); FetchError for
+    anything else."""
     header = EmailMessage()
     header["Content-Type"] = response.headers.get("Content-Type", "")
     content_type = header.get_content_type() if response.headers.get("Content-Type") else "(none said)"
-    if content_type not in HTML_TYPES:
-        raise FetchError(f"{url} is not a web page (HTML) but {content_type}: only HTML pages are read.")
+    if content_type not in accept:
+        if accept == HTML_TYPES:
+            raise FetchError(f"{url} is not a web page (HTML) but {content_type}: only HTML pages are read.")
+        raise FetchError(f"{url} is {content_type}, not one of the types read here ({', '.join(sorted(accept))}).")
     return header.get_param("charset")
 
 
-def read_bounded(response: urllib3.BaseHTTPResponse, *, deadline: float, url: str) -> bytes:
-    """The body, decompressed, refused once larger than SOURCE_FETCH_MAX_BYTES or later than the deadline."""
-    limit = settings.SOURCE_FETCH_MAX_BYTES
+def read_bounded(response: urllib3.BaseHTTPResponse, *, deadline: float, url: str, limit: int | None = None) -> bytes:
+    """The body, decompressed, refused once larger than `limit` (SOURCE_FETCH_MAX_BYTES unless given) or
+    later than the deadline."""
+    limit = limit or settings.SOURCE_FETCH_MAX_BYTES
     too_large = FetchError(f"{url} is larger than {limit:,} bytes: the page is not read.")
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
