@@ -70,13 +70,16 @@ def collected_static():
 
 @once_per_module
 def demo_record() -> None:
-    """The demo record (load_demo takes seconds)."""
+    """The demo record (load_demo takes seconds), once for the module: for tests that read what the
+    committed one (demo) cannot serve them."""
     call_command("load_demo", verbosity=0)
 
 
 @pytest.fixture
-def demo(demo_record, db):
-    """The demo record in this test's transaction (loaded once per module: demo_record)."""
+def demo(committed_demo_record, db):
+    """The demo record, committed once for the run (committed_demo_record), under this test's own
+    transaction: what the test writes is rolled back. Not for transactional tests, whose flush would take
+    the record from the tests after them."""
 
 
 @pytest.fixture(scope="session")
@@ -156,6 +159,10 @@ def browser():
         )
         yield chromium
         chromium.close()
+        # The connection the tests used while Playwright's event loop ran (Django keeps it apart from the
+        # thread's own) is closed here, inside that loop: left open, PostgreSQL's test database could not
+        # be dropped at the end of the run.
+        connection.close()
 
 
 @pytest.fixture
