@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from events.models import Event
 from tests.browser_helpers import PLOTLY, stay_on_site
@@ -41,6 +42,12 @@ def phone(browser, demo_site):
     context.close()
 
 
+# What a too-small target is called in the failure: its label, text or name; an SVG shape (a legend
+# entry's toggle), its entry's text.
+NAME = """t => t.getAttribute("aria-label") || t.textContent.trim() || t.getAttribute("name")
+  || t.parentNode.textContent.trim()"""
+
+
 def horizontal_overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
@@ -54,6 +61,15 @@ def overlap(a: dict, b: dict) -> bool:
     )
 
 
+def inside(inner: dict, outer: dict) -> bool:
+    return (
+        inner["x"] >= outer["x"]
+        and inner["y"] >= outer["y"]
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"]
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"]
+    )
+
+
 def small_targets(page, selector: str, minimum: int) -> list[str]:
     too_small = []
     for target in page.locator(selector).all():
@@ -61,7 +77,7 @@ def small_targets(page, selector: str, minimum: int) -> list[str]:
             continue
         box = target.bounding_box()
         if box["width"] < minimum - 0.5 or box["height"] < minimum - 0.5:
-            label = target.get_attribute("aria-label") or target.inner_text() or target.get_attribute("name")
+            label = target.evaluate(NAME)
             too_small.append(f"{label!r}: {box['width']:.0f}×{box['height']:.0f}")
     return too_small
 
@@ -79,6 +95,13 @@ def test_the_timeline_fits_a_phone_its_controls_do_not_overlap_and_are_big_enoug
     assert not overlap(toolbar, ranges), (toolbar, ranges)
     assert small_targets(page, "#timeline-chart .modebar-btn", MINIMUM_TARGET) == []
     assert small_targets(page, "#timeline-chart .rangeselector .button", MINIMUM_TARGET) == []
+    # The legend's entries are toggles too, whole inside the chart; the y axes' titles clear of their ticks.
+    chart = page.locator("#timeline-chart").bounding_box()
+    assert small_targets(page, "#timeline-chart .legend rect.legendtoggle", MINIMUM_TARGET) == []
+    assert inside(page.locator("#timeline-chart .legend").bounding_box(), chart)
+    ticks = page.locator("#timeline-chart .ytick text, #timeline-chart .y2tick text").all()
+    for title in page.locator("#timeline-chart .ytitle, #timeline-chart .y2title").all():
+        assert not any(overlap(title.bounding_box(), tick.bounding_box()) for tick in ticks), title.text_content()
 
     # The table is a list of cards: every cell inside the screen, each labelled.
     first_row = page.locator("table.events tbody tr").first
@@ -153,4 +176,41 @@ def test_a_tap_on_a_marker_shows_the_event_and_a_second_tap_opens_it(phone):
     page.touchscreen.tap(*centre)
     page.wait_for_url(re.compile(r"/events/[\w-]+/\?back=category%3Dde_escalation$"))
     assert page.locator("h1").inner_text() == title
+    assert page.console_errors == []
+
+
+# The event with the longest title: [its trace among the events panel's traces (their order in the SVG),
+# its index in that trace, its title].
+LONGEST_TITLE = """chart => {
+  const traces = chart.data.filter(t => t.yaxis === "y");
+  let best = [0, 0, ""];
+  const plain = document.createElement("textarea");  // the figure's texts are escaped HTML
+  traces.forEach((t, k) => (t.customdata || []).forEach((row, i) => {
+    plain.innerHTML = row[2];
+    if (plain.value.length > best[2].length) best = [k, i, plain.value];
+  }));
+  return best;
+}"""
+
+
+def test_the_label_of_a_tapped_marker_fits_the_chart_with_its_whole_title(phone):
+    page = phone
+    page.goto("/")
+    page.wait_for_selector("#timeline-chart.chart-ready")
+    trace, index, title = page.locator("#timeline-chart").evaluate(LONGEST_TITLE)
+    points = page.locator("#timeline-chart g.subplot.xy .scatterlayer g.trace").nth(trace).locator("path.point")
+    for marker in (points.nth(index), page.locator(EVENT_POINTS).first, page.locator(EVENT_POINTS).last):
+        marker.scroll_into_view_if_needed()
+        box = marker.bounding_box()
+        page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        label = page.locator("#timeline-chart .hoverlayer .hovertext")
+        label.wait_for()
+        assert inside(label.bounding_box(), page.locator("#timeline-chart").bounding_box())
+    points.nth(index).scroll_into_view_if_needed()
+    box = points.nth(index).bounding_box()
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator("#chart-pick a")).to_have_text(title)
+    # Every word of the title is in the label, wrapped onto lines rather than cut.
+    words = page.locator("#timeline-chart .hoverlayer .hovertext").text_content()
+    assert all(word in words for word in title.split()), (title, words)
     assert page.console_errors == []
