@@ -122,6 +122,20 @@ def test_the_timeline_fits_a_phone_its_controls_do_not_overlap_and_are_big_enoug
     assert page.console_errors == []
 
 
+def test_the_maps_controls_are_big_enough_and_none_of_them_does_nothing(phone):
+    page = phone
+    page.goto("/map/")
+    page.wait_for_selector("#event-map.map-ready")
+    controls = "#event-map .modebar-btn, #event-map .legend rect.legendtoggle, #month-step input"
+    assert page.locator(controls).count() >= 3
+    assert small_targets(page, controls, MINIMUM_TARGET) == []
+    titles = page.locator("#event-map .modebar-btn").evaluate_all("buttons => buttons.map(b => b.dataset.title)")
+    assert "Download plot as a PNG" in titles
+    assert not [title for title in titles if title.startswith("Share")], "an upload to Plotly Cloud, off this site"
+    assert horizontal_overflow(page) <= 0
+    assert page.console_errors == []
+
+
 def test_an_event_page_and_about_fit_a_phone(phone):
     page = phone
     event = Event.objects.public().order_by("-date").first()
