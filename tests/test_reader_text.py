@@ -58,7 +58,7 @@ def test_the_chart_in_words_lists_the_most_escalating_events_as_links_and_leads_
         ("/events/talks-4/?back=actor%3Dnato%26sort%3Dtitle", "Talks 4", "4 March 2024, escalation -1.0"),
     ]
     assert "The 5 most escalating events:" in chart_text(html)
-    all_link = '<a href="?actor=nato&amp;sort=-escalation#table-heading">All 7 events, the most escalating first</a>'
+    all_link = '<a href="?actor=nato&amp;sort=-escalation#events">All 7 events, the most escalating first</a>'
     assert all_link in html
     # With five events or fewer, each is listed and no link to "all" is needed.
     few = client.get("/?actor=nato&type=talks").content.decode()
@@ -80,9 +80,10 @@ def test_an_empty_view_says_so_in_words(client, record):
     )
 
 
-def test_skip_links_lead_to_the_content_and_to_the_results(client, record):
+def test_skip_links_lead_to_the_content_the_results_and_the_events(client, record):
     html = client.get("/").content.decode()
     assert '<a class="skip-link" href="#main">' in html and '<a class="skip-link" href="#summary">' in html
+    assert '<a class="skip-link" href="#events">' in html and '<section id="events"' in html
     assert 'action="/#summary"' in html, "after filtering the browser lands on the results"
 
 
