@@ -132,7 +132,12 @@ def test_plotly_controls_take_the_focus_ring_and_work_from_the_keyboard(keyboard
     page.goto("/")
     page.wait_for_selector("#timeline-chart.chart-ready")
     full = page.evaluate("document.getElementById('timeline-chart').layout.xaxis.range.slice()")
-    tab_to(page, "#timeline-chart .rangeselector .button[aria-label='Show 1 year']")
+    # The range buttons are one Tab stop; the arrow keys move along them.
+    tab_to(page, "#timeline-chart .rangeselector .button")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Show 1 month"
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Show 1 year"
     ring = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert ring == "solid"
     page.keyboard.press("Enter")
@@ -141,7 +146,12 @@ def test_plotly_controls_take_the_focus_ring_and_work_from_the_keyboard(keyboard
     )
     start, end = page.evaluate("document.getElementById('timeline-chart').layout.xaxis.range")
     assert int(end[:4]) - int(start[:4]) in (0, 1), (start, end)
-    tab_to(page, "#timeline-chart .modebar-btn")  # the toolbar follows the range buttons
+    assert tab_to(page, "#timeline-chart .modebar-btn") == 1, "the toolbar follows the range buttons, one Tab away"
+    assert page.evaluate("document.activeElement.dataset.title") == "Download plot as a PNG"
+    page.keyboard.press("End")
+    assert page.evaluate("document.activeElement.dataset.title") == "Reset axes"
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.dataset.title") == "Download plot as a PNG", "round to the first"
     ring = page.evaluate(
         "(() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]; })()"
     )
