@@ -21,7 +21,12 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/schema.json", SpectacularJSONAPIView.as_view(), name="schema-json"),
     # The split view serves its start-up script from a URL of its own: no inline script (strict CSP).
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema-json"), name="docs"),
+    # Our page around it (templates/api/docs.html) gives it a language and readable contrast.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema-json", template_name="api/docs.html"),
+        name="docs",
+    ),
     path("export.geojson", views.GeoJSONExport.as_view(), name="geojson"),
     path("export.timeline.json", views.TimelineJSExport.as_view(), name="timelinejs"),
     # Any other /api/…/ address (such as /api/events/<not a slug>/) is the API's own 404, in JSON. Only

@@ -15,7 +15,7 @@ from django.db.models import Count, Prefetch
 from django.http import Http404
 
 from editorial.models import SourceSnapshot, with_page_checks
-from events.filters import EventFilter
+from events.filters import EventFilter, sort_order
 from events.models import PUBLIC_STATUSES, DataVersion, Event, EventQuerySet, Reaction, Source
 
 # The time of a record that no write has touched yet (no DataVersion row).
@@ -54,6 +54,13 @@ def event_filter(*, params: Mapping | None) -> EventFilter:
     The timeline, its table, the CSV export and the feed all start here.
     """
     return EventFilter(params or {}, queryset=public_events(include_retracted=True))
+
+
+def most_escalating(events: EventQuerySet, *, count: int) -> list[Event]:
+    """The `count` most escalating of these events, in the table's "most escalating first" order: the
+    chart in words lists them as links (what a reader who does not see the chart would look for first)."""
+    fields = ("slug", "title", "date", "date_precision", "escalation", "status")
+    return list(events.order_by(*sort_order("-escalation")).only(*fields)[:count])
 
 
 def event_for_reader(*, slug: str, user: User | AnonymousUser) -> Event:

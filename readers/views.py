@@ -23,6 +23,8 @@ EVENTS_PER_PAGE = 50
 BACK_QUERY_MAX_LENGTH = 2000
 CHOOSE_A_DAY = "Choose a day on the tension index (end=YYYY-MM-DD)."
 WINDOW_EVENTS_SHOWN = 100
+# The events the chart in words lists by name, the most escalating first; a link leads to all of them.
+CHART_TEXT_EVENTS = 5
 # Which sort a column header switches to: the column's natural order first, then its reverse.
 COLUMN_SORTS = {"date": ("-date", "date"), "escalation": ("-escalation", "escalation"), "title": ("title", "title")}
 
@@ -33,6 +35,11 @@ def query_without(params: QueryDict, *names: str) -> str:
     for name in names:
         query.pop(name, None)
     return query.urlencode()
+
+
+def query_and(query: str, part: str) -> str:
+    """A query string with one more `name=value` part (the filter kept, another sort or verification)."""
+    return f"{query}&{part}" if query else part
 
 
 def view_query(raw: str) -> str:
@@ -63,15 +70,16 @@ def timeline(request: HttpRequest) -> HttpResponse:
     for column, (first, second) in COLUMN_SORTS.items():
         target = second if current_sort == first else first
         sort_links[column] = {
-            "href": "?" + "&".join(part for part in (unsorted, f"sort={target}") if part),
+            "href": "?" + query_and(unsorted, f"sort={target}"),
             "active": current_sort.lstrip("-") == column,
             "descending": current_sort.startswith("-"),
         }
+    by_escalation = query_and(unsorted, "sort=-escalation")
     # "Confirmed only" one click away, as a link that keeps the rest of the filter.
     any_verification = query_without(request.GET, "page", "verification")
     verification_links = {
         "confirmed_only": request.GET.get("verification") == "confirmed",
-        "confirmed": "&".join(part for part in (any_verification, "verification=confirmed") if part),
+        "confirmed": query_and(any_verification, "verification=confirmed"),
         "any": any_verification,
     }
     return render(
@@ -88,6 +96,8 @@ def timeline(request: HttpRequest) -> HttpResponse:
             "sort_links": sort_links,
             "sort_label": SORTS[current_sort][0],
             "peaks": index_peaks(chart.index),
+            "top_events": selectors.most_escalating(events, count=CHART_TEXT_EVENTS) if chart.event_count else [],
+            "by_escalation": by_escalation,
             "window_days": WINDOW_DAYS,
             "back_query": view_query(request.GET.urlencode()),
         },

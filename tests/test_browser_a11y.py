@@ -73,6 +73,8 @@ def test_the_readers_pages_have_no_serious_violation_on_a_desktop_and_a_phone(co
         (event.get_absolute_url() + "?back=actor%3Drussia", None),
         ("/about/", None),
         (f"/tension/?end={peak.day.isoformat()}", None),
+        # Swagger UI's page: its language, contrast and links inside buttons are ours to fix.
+        ("/api/docs/", ".opblock-summary-path"),
     ]
     found = []
     desktop = context_for(viewport={"width": 1280, "height": 900})

@@ -17,6 +17,9 @@ PHONE = {"width": 390, "height": 844}
 EVENT_POINTS = "#timeline-chart g.subplot.xy .scatterlayer path.point"
 MINIMUM_TARGET = 24  # WCAG 2.2 target size (minimum)
 PRIMARY_TARGET = 44  # the controls a reader uses most: fold the filters, show events, open an event
+# Two taps closer than Plotly's doubleClickDelay (300 ms) are a double tap, "reset the zoom": a reader's
+# second tap comes later than that.
+SECOND_TAP_AFTER_MS = 500
 
 # layout-shift entries that no input caused, summed: the page's cumulative layout shift.
 OBSERVE_LAYOUT_SHIFT = """() => {
@@ -41,6 +44,12 @@ def phone(browser, demo_site):
     context.close()
 
 
+# What a too-small target is called in the failure: its label, text or name; an SVG shape (a legend
+# entry's toggle), its entry's text.
+NAME = """t => t.getAttribute("aria-label") || t.textContent.trim() || t.getAttribute("name")
+  || t.parentNode.textContent.trim()"""
+
+
 def horizontal_overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
@@ -54,6 +63,15 @@ def overlap(a: dict, b: dict) -> bool:
     )
 
 
+def inside(inner: dict, outer: dict) -> bool:
+    return (
+        inner["x"] >= outer["x"]
+        and inner["y"] >= outer["y"]
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"]
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"]
+    )
+
+
 def small_targets(page, selector: str, minimum: int) -> list[str]:
     too_small = []
     for target in page.locator(selector).all():
@@ -61,7 +79,7 @@ def small_targets(page, selector: str, minimum: int) -> list[str]:
             continue
         box = target.bounding_box()
         if box["width"] < minimum - 0.5 or box["height"] < minimum - 0.5:
-            label = target.get_attribute("aria-label") or target.inner_text() or target.get_attribute("name")
+            label = target.evaluate(NAME)
             too_small.append(f"{label!r}: {box['width']:.0f}×{box['height']:.0f}")
     return too_small
 
@@ -79,6 +97,13 @@ def test_the_timeline_fits_a_phone_its_controls_do_not_overlap_and_are_big_enoug
     assert not overlap(toolbar, ranges), (toolbar, ranges)
     assert small_targets(page, "#timeline-chart .modebar-btn", MINIMUM_TARGET) == []
     assert small_targets(page, "#timeline-chart .rangeselector .button", MINIMUM_TARGET) == []
+    # The legend's entries are toggles too, whole inside the chart; the y axes' titles clear of their ticks.
+    chart = page.locator("#timeline-chart").bounding_box()
+    assert small_targets(page, "#timeline-chart .legend rect.legendtoggle", MINIMUM_TARGET) == []
+    assert inside(page.locator("#timeline-chart .legend").bounding_box(), chart)
+    ticks = page.locator("#timeline-chart .ytick text, #timeline-chart .y2tick text").all()
+    for title in page.locator("#timeline-chart .ytitle, #timeline-chart .y2title").all():
+        assert not any(overlap(title.bounding_box(), tick.bounding_box()) for tick in ticks), title.text_content()
 
     # The table is a list of cards: every cell inside the screen, each labelled.
     first_row = page.locator("table.events tbody tr").first
@@ -95,6 +120,20 @@ def test_the_timeline_fits_a_phone_its_controls_do_not_overlap_and_are_big_enoug
     assert page.locator("#filters-panel").evaluate("d => d.open")
     assert small_targets(page, "button[type=submit]", PRIMARY_TARGET) == []
     assert small_targets(page, "#filters-panel input, #filters-panel select", MINIMUM_TARGET) == []
+    assert horizontal_overflow(page) <= 0
+    assert page.console_errors == []
+
+
+def test_the_maps_controls_are_big_enough_and_none_of_them_does_nothing(phone):
+    page = phone
+    page.goto("/map/")
+    page.wait_for_selector("#event-map.map-ready")
+    controls = "#event-map .modebar-btn, #event-map .legend rect.legendtoggle, #month-step input"
+    assert page.locator(controls).count() >= 3
+    assert small_targets(page, controls, MINIMUM_TARGET) == []
+    titles = page.locator("#event-map .modebar-btn").evaluate_all("buttons => buttons.map(b => b.dataset.title)")
+    assert "Download plot as a PNG" in titles
+    assert not [title for title in titles if title.startswith("Share")], "an upload to Plotly Cloud, off this site"
     assert horizontal_overflow(page) <= 0
     assert page.console_errors == []
 
@@ -149,8 +188,39 @@ def test_a_tap_on_a_marker_shows_the_event_and_a_second_tap_opens_it(phone):
     assert re.search(r"\d{4}", pick.inner_text()), "the date is shown"
     assert "/events/" in link.get_attribute("href")
     assert page.url.endswith("/?category=de_escalation"), "the first tap does not leave the page"
-    page.wait_for_timeout(500)  # a second tap, not a double tap (which Plotly takes as "reset the zoom")
+    page.wait_for_timeout(SECOND_TAP_AFTER_MS)
     page.touchscreen.tap(*centre)
     page.wait_for_url(re.compile(r"/events/[\w-]+/\?back=category%3Dde_escalation$"))
     assert page.locator("h1").inner_text() == title
+    assert page.console_errors == []
+
+
+def tap_and_check_the_label(page, marker) -> str:
+    """Tap `marker`: its hover label lies inside the chart and holds every word of the title of the event
+    picked (wrapped onto lines, not cut). That title."""
+    page.wait_for_timeout(SECOND_TAP_AFTER_MS)
+    marker.scroll_into_view_if_needed()
+    box = marker.bounding_box()
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    label = page.locator("#timeline-chart .hoverlayer .hovertext")
+    label.wait_for()
+    assert inside(label.bounding_box(), page.locator("#timeline-chart").bounding_box())
+    title = page.locator("#chart-pick a").inner_text()
+    words = label.text_content()
+    assert all(word in words for word in title.split()), (title, words)
+    return title
+
+
+def test_the_label_of_a_tapped_marker_fits_the_chart_with_its_whole_title(phone):
+    page = phone
+    page.goto("/")
+    page.wait_for_selector("#timeline-chart.chart-ready")
+    for marker in (page.locator(EVENT_POINTS).first, page.locator(EVENT_POINTS).last):  # at either edge
+        tap_and_check_the_label(page, marker)
+    # The longest title, alone in its day's view: its marker in the middle, the least room on either side.
+    longest = max(Event.objects.filter(status=Event.Status.PUBLISHED), key=lambda event: len(event.title))
+    day = longest.date.isoformat()
+    page.goto(f"/?date_from={day}&date_to={day}")
+    page.wait_for_selector("#timeline-chart.chart-ready")
+    assert tap_and_check_the_label(page, page.locator(EVENT_POINTS).first) == longest.title
     assert page.console_errors == []

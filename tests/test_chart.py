@@ -10,7 +10,7 @@ import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from events.models import Event, EventType
+from events.models import Event, EventActor, EventType
 from events.selectors import event_filter
 from readers.figures.chart import AGGREGATE_THRESHOLD, MAX_PERIODS, build_chart
 from tests import factories
@@ -52,11 +52,19 @@ def test_each_event_is_a_point_coloured_by_category_with_its_hover():
         "/events/patriot/",
         "8 March 2024",
         "Patriot systems for Lithuania",
-        "NATO, → Russia",
+        "NATO → Russia",
     )
     assert kind.startswith("Force deployment")
     assert traces["De-escalation"]["customdata"][0][1] == "March 2024"  # the date at its precision
     assert not chart.aggregated and chart.event_count == 2
+
+
+def test_the_hover_names_the_actors_as_the_table_does_the_arrow_between_the_two_sides():
+    both = factories.published_event(slug="both", title="Transit rules", initiator="Lithuania", target="Russia")
+    EventActor.objects.create(event=both, actor=factories.actor("European Union"), role=EventActor.Role.INITIATOR)
+    factories.published_event(slug="alone", title="Drills", date=D(2024, 3, 2), initiator="Estonia")
+    lines = {point[2]: point[3] for point in event_points(build_chart(event_filter(params={}).qs))}
+    assert lines == {"Transit rules": "European Union, Lithuania → Russia", "Drills": "Estonia"}
 
 
 def test_reactions_get_a_distinct_marker_and_a_line_to_what_they_respond_to():

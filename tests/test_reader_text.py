@@ -45,6 +45,27 @@ def test_the_chart_in_words_names_events_period_categories_and_peaks_as_links(cl
     assert 'aria-labelledby="chart-text-heading"' in html
 
 
+def test_the_chart_in_words_lists_the_most_escalating_events_as_links_and_leads_to_all_of_them(client, record):
+    for day in (3, 4, 5):
+        factories.published_event(slug=f"talks-{day}", title=f"Talks {day}", type="talks", date=D(2024, 3, day))
+    html = client.get("/?actor=nato&sort=title").content.decode()
+    listed = html.split('class="top-events"')[1].split("</ol>")[0]
+    assert re.findall(r'<a href="([^"]+)">([^<]+)</a>, ([^<]+)</li>', listed) == [
+        ("/events/later/?back=actor%3Dnato%26sort%3Dtitle", "Later deployment", "1 June 2024, escalation 7.2"),
+        ("/events/deploy/?back=actor%3Dnato%26sort%3Dtitle", "Deployment", "1 January 2024, escalation 7.2"),
+        ("/events/warn/?back=actor%3Dnato%26sort%3Dtitle", "Warning", "10 January 2024, escalation 7.0"),
+        ("/events/talks-5/?back=actor%3Dnato%26sort%3Dtitle", "Talks 5", "5 March 2024, escalation -1.0"),
+        ("/events/talks-4/?back=actor%3Dnato%26sort%3Dtitle", "Talks 4", "4 March 2024, escalation -1.0"),
+    ]
+    assert "The 5 most escalating events:" in chart_text(html)
+    all_link = '<a href="?actor=nato&amp;sort=-escalation#events">All 7 events, the most escalating first</a>'
+    assert all_link in html
+    # With five events or fewer, each is listed and no link to "all" is needed.
+    few = client.get("/?actor=nato&type=talks").content.decode()
+    assert "The events, the most escalating first: Talks 5" in chart_text(few)
+    assert "the most escalating first</a>" not in few
+
+
 def test_peaks_are_the_highest_windows_that_do_not_overlap():
     days = ((D(2024, 1, 1), 5), (D(2024, 1, 2), 9), (D(2024, 1, 3), 8), (D(2024, 1, 31), 6), (D(2024, 2, 1), 4))
     points = [IndexPoint(day, Decimal(value)) for day, value in days] + [IndexPoint(D(2024, 3, 1), Decimal(-3))]
@@ -59,9 +80,10 @@ def test_an_empty_view_says_so_in_words(client, record):
     )
 
 
-def test_skip_links_lead_to_the_content_and_to_the_results(client, record):
+def test_skip_links_lead_to_the_content_the_results_and_the_events(client, record):
     html = client.get("/").content.decode()
     assert '<a class="skip-link" href="#main">' in html and '<a class="skip-link" href="#summary">' in html
+    assert '<a class="skip-link" href="#events">' in html and '<section id="events"' in html
     assert 'action="/#summary"' in html, "after filtering the browser lands on the results"
 
 

@@ -320,6 +320,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",  # Swagger UI from our own static files: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Without deep links: Swagger UI puts each one, a link, inside the operation's button (nested
+    # interactive controls, which a screen reader or a keyboard cannot tell apart).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     # Its deploy check regenerates the schema at start-up and warns that the actor and type filters
     # (slugs) default to strings, which they are; tests/test_api.py validates the schema instead.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,

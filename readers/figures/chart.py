@@ -171,13 +171,17 @@ def event_traces(events: QuerySet) -> list[dict[str, Any]]:
         ).order_by("date", "id")
     )
     ids = [row["id"] for row in rows]
-    actors: dict[int, list[str]] = defaultdict(list)
+    sides: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for event_id, name, role in (
         EventActor.objects.filter(event__in=events)
         .order_by("role", "actor__name")
         .values_list("event_id", "actor__name", "role")
     ):
-        actors[event_id].append(name if role == EventActor.Role.INITIATOR else f"→ {name}")
+        sides[event_id][role].append(name)
+    actors = {
+        event_id: actors_line(by_role[EventActor.Role.INITIATOR], by_role[EventActor.Role.TARGET])
+        for event_id, by_role in sides.items()
+    }
     # Only links between public events: a published reaction to a draft must not reveal the draft,
     # not even by its marker's shape.
     links = list(
@@ -247,7 +251,7 @@ def event_traces(events: QuerySet) -> list[dict[str, Any]]:
                         f"{url_prefix}{row['slug']}{url_suffix}",
                         escape(Event(date=row["date"], date_precision=row["date_precision"]).date_display),
                         escape(("[Retracted] " if row["status"] == Event.Status.RETRACTED else "") + row["title"]),
-                        escape(", ".join(actors.get(row["id"], [])) or "—"),
+                        escape(actors.get(row["id"]) or "—"),
                         escape(row["event_type__name"]) + (" · reaction" if row["id"] in is_reaction else ""),
                     ]
                     for row in members
@@ -276,6 +280,13 @@ def event_traces(events: QuerySet) -> list[dict[str, Any]]:
             }
         )
     return traces
+
+
+def actors_line(initiators: list[str], targets: list[str]) -> str:
+    """"European Union, Lithuania → Russia", as the events table writes it: the arrow stands between the
+    two sides, never after a comma."""
+    line = ", ".join(initiators)
+    return f"{line} → {', '.join(targets)}".strip() if targets else line
 
 
 def symbol(row: dict, reaction: bool) -> str:

@@ -41,9 +41,10 @@ class Frame:
 
 
 # As timeline.js lays plotly.js out: the figure's own height and margins on a wide screen; on a phone
-# (max-width 640px) a shorter chart with tighter margins and a smaller legend.
+# (max-width 640px) tighter margins and a taller chart (whose legend entries plotly.js draws large
+# enough to tap; the picture's legend is no target and keeps a small font that fits its longest name).
 WIDE = Frame(width=1000, height=620, margin=(56, 16, 8, 40), font_size=14, legend_font_size=13, max_x_ticks=9)
-NARROW = Frame(width=390, height=600, margin=(44, 8, 72, 40), font_size=12, legend_font_size=12, max_x_ticks=4)
+NARROW = Frame(width=390, height=720, margin=(44, 8, 72, 40), font_size=12, legend_font_size=12, max_x_ticks=4)
 
 LINE_DASHES = {"dot": "2 3", "dash": "6 4", "solid": None}
 GRID_COLOUR = "#e6e6e6"

@@ -16,14 +16,21 @@
   var config = {
     responsive: true,
     displaylogo: false,
+    // Always shown, as on the timeline: a touch screen has no hover to reveal it.
+    displayModeBar: true,
     scrollZoom: false,
     // Only used if the shapes were not registered below; still our own folder, never the CDN default.
     topojsonURL: topojsonUrl.slice(0, topojsonUrl.lastIndexOf("/") + 1),
-    modeBarButtonsToRemove: ["lasso2d", "select2d"],
+    // No "Share chart…": it would upload the map to Plotly Cloud, off this site (and here did nothing).
+    modeBarButtonsToRemove: ["lasso2d", "select2d", "sendChartToCloud"],
     toImageButtonOptions: { filename: "tension-timeline-map" }
   };
+  // Toolbar icons dark enough to see (3:1 against white), as on the timeline.
+  figure.layout.modebar = { color: "#595959", activecolor: "#0b5394", bgcolor: "rgba(255,255,255,0.9)" };
+  // On a phone the legend's entries (toggles) at 17 px: Plotly makes each 25 px tall, ≥ 24 (WCAG 2.5.8).
   if (window.matchMedia("(max-width: 640px)").matches) {
     figure.layout.height = 460;
+    if (figure.layout.legend) figure.layout.legend.font = { size: 17 };
   }
 
   // The figure frames the events tightly; widen that frame to the shape of the map on this screen

@@ -27,12 +27,55 @@
 
   // A narrow screen gets a shorter chart, the legend under it, and the range buttons on a row of their
   // own under Plotly's toolbar (side by side they overlap), with a font that makes them ≥ 24 px tall.
-  if (window.matchMedia("(max-width: 640px)").matches) {
-    figure.layout.height = 600;
-    if (figure.layout.legend) figure.layout.legend.font = { size: 12 };
+  // Legend entries are toggles: at 17 px Plotly makes each 25 px tall, a target of ≥ 24 px (WCAG 2.5.8);
+  // their long names are wrapped (fitToChart). The y axes' titles and ticks shrink so that "tension index"
+  // stays beside its own short panel, clear of the ticks.
+  var narrow = window.matchMedia("(max-width: 640px)").matches;
+  var LEGEND_FONT_PX = 17;
+  if (narrow) {
+    figure.layout.height = 720;
+    if (figure.layout.legend) figure.layout.legend.font = { size: LEGEND_FONT_PX };
     figure.layout.margin = { l: 44, r: 8, t: 72, b: 40 };
     var selector = figure.layout.xaxis && figure.layout.xaxis.rangeselector;
     if (selector) selector.font = { size: 16 };
+    [figure.layout.yaxis, figure.layout.yaxis2].forEach(function (axis) {
+      if (!axis) return;
+      axis.title.font = { size: 12 };
+      axis.tickfont = { size: 12 };
+    });
+  }
+
+  // Plotly writes each field of a hover label on one line, however long: on a phone the label of a
+  // long title is wider than the chart and cut at both ends. Lines are wrapped at spaces to a width that
+  // fits beside any point (half the chart); the texts are the figure's own (escaped HTML). So are the
+  // legend's names on a narrow screen, to the chart's width less the symbol.
+  var CHARACTER_PX = 8; // a generous average for Plotly's 13 px label font, bold included
+  var LEGEND_SYMBOL_PX = 56;
+  function wrap(text, columns) {
+    var lines = [];
+    String(text).split(" ").forEach(function (word) {
+      var last = lines.length - 1;
+      if (last >= 0 && (lines[last] + " " + word).length <= columns) lines[last] += " " + word;
+      else lines.push(word);
+    });
+    return lines;
+  }
+
+  function fitToChart(traces) {
+    var columns = Math.max(16, Math.floor((chart.clientWidth / 2 - 24) / CHARACTER_PX));
+    var legendColumns = Math.floor((chart.clientWidth - LEGEND_SYMBOL_PX) / (LEGEND_FONT_PX * 0.55));
+    traces.forEach(function (trace) {
+      if (narrow && trace.name) trace.name = wrap(trace.name, legendColumns).join("<br>");
+      var rows = trace.customdata;
+      // Event markers only ([url, date, title, actors, type]); an aggregated marker's label is short.
+      if (!rows || !rows.length || String(rows[0][0]).charAt(0) === "?") return;
+      trace.text = rows.map(function (row, i) {
+        var title = wrap(row[2], columns).map(function (line) { return "<b>" + line + "</b>"; });
+        return [row[1]].concat(title, wrap(row[3], columns), wrap(row[4] + " · escalation " + trace.y[i], columns)).join("<br>");
+      });
+      trace.hovertemplate = "%{text}<extra></extra>";
+    });
+    return traces;
   }
 
   // Where an event page should lead back to: this very view (see events.views.view_query).
@@ -117,13 +160,13 @@
     if (modebar) {
       modebar.setAttribute("role", "toolbar");
       modebar.setAttribute("aria-label", "Chart tools");
+      oneTabStop(modebar, ".modebar-btn");
     }
     if (!layer) return;
-    layer.setAttribute("role", "group");
+    layer.setAttribute("role", "toolbar");
     layer.setAttribute("aria-label", "Show a period");
     Array.prototype.forEach.call(layer.querySelectorAll("g.button"), function (button) {
-      if (button.hasAttribute("tabindex")) return;
-      button.setAttribute("tabindex", "0");
+      if (button.hasAttribute("role")) return;
       button.setAttribute("role", "button");
       button.setAttribute("aria-label", "Show " + button.textContent.trim());
       button.addEventListener("keydown", function (event) {
@@ -133,10 +176,38 @@
         }
       });
     });
+    oneTabStop(layer, "g.button");
+  }
+
+  // Each of the chart's two rows of buttons is one Tab stop, as the ARIA toolbar pattern has it: Tab
+  // enters at its current button and leaves the row; the arrow keys, Home and End move along it. Two
+  // stops instead of eleven between the top of the page and the events.
+  function oneTabStop(row, selector) {
+    var buttons = Array.prototype.slice.call(row.querySelectorAll(selector));
+    var current = buttons.filter(function (button) { return button.getAttribute("tabindex") === "0"; })[0];
+    makeCurrent(buttons, current || buttons[0]);
+    if (row.hasAttribute("data-one-tab-stop")) return;
+    row.setAttribute("data-one-tab-stop", "");
+    row.addEventListener("keydown", function (event) {
+      var all = Array.prototype.slice.call(row.querySelectorAll(selector));
+      var at = all.indexOf(document.activeElement);
+      var to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: all.length - 1 }[event.key];
+      if (at === -1 || to === undefined) return;
+      event.preventDefault();
+      var next = all[(to + all.length) % all.length];
+      makeCurrent(all, next);
+      next.focus();
+    });
+  }
+
+  function makeCurrent(buttons, current) {
+    buttons.forEach(function (button) {
+      button.setAttribute("tabindex", button === current ? "0" : "-1");
+    });
   }
 
   function draw() {
-    return window.Plotly.newPlot(chart, figure.data, figure.layout, config);
+    return window.Plotly.newPlot(chart, fitToChart(figure.data), figure.layout, config);
   }
 
   // chart-loader.js runs this after the first paint: the table and the filters show (and answer) first.
@@ -207,7 +278,7 @@
       })
       .then(function (answer) {
         var title = answer.aggregated ? "mean escalation per " + answer.period : "escalation";
-        return redraw(answer.traces, range, title).then(function () {
+        return redraw(fitToChart(answer.traces), range, title).then(function () {
           chart.removeAttribute("aria-busy");
           chart.classList.toggle("chart-single-events", !answer.aggregated);
           say(
