@@ -113,6 +113,10 @@ class EventSerializer(serializers.Serializer):
     longitude = serializers.DecimalField(max_digits=8, decimal_places=5, coerce_to_string=False, allow_null=True)
     status = serializers.ChoiceField(choices=[(s, Event.Status(s).label) for s in PUBLIC_STATUSES])
     retraction_note = serializers.CharField(help_text="Why the event was retracted; empty otherwise.")
+    made_from = serializers.CharField(
+        help_text="The machine-coded datasets and ids the event was made from or merged with in the editors' "
+        "inbox, e.g. “ACLED LTU1234; GDELT 2.0 1187654321”; empty for an event entered by hand."
+    )
     published_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     actors = ActorRoleSerializer(source="event_actors.all", many=True)

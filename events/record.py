@@ -275,6 +275,15 @@ RECORD: list[RecordField] = [
         parse=_text(),  # URLs: the import's SourceUrlsColumn
     ),
     RecordField(
+        "made_from",
+        Kind.TEXT,
+        "The machine-coded datasets and their ids the event was made from or merged with in the editors' inbox "
+        "(GDELT 2.0's <code>GLOBALEVENTID</code>, ACLED's <code>event_id_cnty</code>), by dataset, separated by "
+        "“<code>; </code>”; empty for an event entered by hand.",
+        "ACLED LTU1234; GDELT 2.0 1187654321",
+        read="made_from",
+    ),
+    RecordField(
         "status",
         Kind.TEXT,
         "<code>published</code>, or <code>retracted</code> when the record was withdrawn.",

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 
 from editorial.sources.fetch import FetchError
 from editorial.sources.snapshots import look_up
@@ -20,7 +21,7 @@ from events.models.workflow import User
 from events.services import can_publish
 from inbox.grouping import Group
 from inbox.models import Candidate, Dataset
-from inbox.selectors import provenance
+from inbox.selectors import provenance, provenance_of
 
 ADD_EVENT, ADD_SOURCE = "events.add_event", "events.add_source"
 HISTORY_REASON_LENGTH = 100
@@ -111,6 +112,7 @@ def accept_group(*, group: Group, user: User | None = None, event_type: EventTyp
         latitude=placed.latitude,
         longitude=placed.longitude,
         status=Event.Status.DRAFT,
+        made_from=provenance(candidates),
     )
     event.full_clean(exclude=["slug"])
     reason = history_reason("Accepted", candidates)
@@ -139,6 +141,8 @@ def merge_group(*, group: Group, event: Event, user: User | None = None) -> list
     sources = _sources(Group(candidates), event)
     _save_sources(sources, history_reason("Merged", candidates), user)
     Candidate.objects.filter(pk__in=[c.pk for c in candidates]).update(status=Candidate.Status.MERGED, event=event)
+    # A new version: an editor's form opened before the merge would otherwise save its stale copy over it.
+    Event.objects.filter(pk=event.pk).update(made_from=provenance_of(event=event), version=F("version") + 1)
     return sources
 
 

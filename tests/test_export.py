@@ -90,6 +90,7 @@ def test_demo_values_column_by_column(client, demo):
         "responds_to": "nato-vilnius-summit-2023",
         # The seed article has no URL: only the sources with one, in the order they were recorded.
         "source_urls": "; ".join(url for url in seed.sources.values_list("url", flat=True) if url),
+        "made_from": "",  # entered by hand
         "status": "published",
         "retraction_note": "",
         "updated_at": seed.updated_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

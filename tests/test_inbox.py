@@ -1,6 +1,7 @@
 """The editors' inbox: grouping candidates, the likely existing event, accept / merge / dismiss, and that
 readers never see a candidate."""
 
+import csv
 import datetime
 import io
 
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from editorial.models import SourceSnapshot
-from events.models import Event, EventActor
+from events.models import EditConflict, Event, EventActor
 from inbox import services
 from inbox.grouping import grouped, with_likely_events
 from inbox.models import Candidate
@@ -278,6 +279,29 @@ def test_candidates_and_their_drafts_never_reach_readers(inbox, client, db):
         body = b"".join(response.streaming_content) if response.streaming else response.content
         for leak in (b"example.org/gdelt-test", b"Force deployment (Lithuania)", b"TEST-LTU-0001", b"9000000001"):
             assert leak not in body, (url, leak)
+
+
+def test_data_users_read_which_datasets_and_ids_a_published_event_was_made_from(inbox, client, db):
+    publisher = factories.staff_user("p", "Publisher")
+    event = services.accept_group(group=group_with("9000000001"), user=publisher)
+    made_from = "ACLED TEST-LTU-0001; GDELT 2.0 9000000001, 9000000002, 9000000003, 9000000004, 9000000005"
+    assert event.made_from == made_from
+    published = Event.objects.get(slug="deployment")
+    services.merge_group(group=group_with("9000000006"), event=published, user=publisher)
+    published.refresh_from_db()
+    assert published.made_from == "GDELT 2.0 9000000006, 9000000007"
+    api = client.get(f"/api/events/{published.slug}/").json()
+    assert api["made_from"] == published.made_from
+    rows = list(csv.DictReader(io.StringIO(b"".join(client.get("/export.csv").streaming_content).decode())))
+    assert {row["slug"]: row["made_from"] for row in rows} == {"deployment": published.made_from}
+
+
+def test_a_form_opened_before_a_merge_cannot_save_over_it(inbox, db):
+    published = Event.objects.get(slug="deployment")
+    services.merge_group(group=group_with("9000000006"), event=published, user=factories.staff_user("p", "Publisher"))
+    published.title = "Edited from a form opened before the merge"
+    with pytest.raises(EditConflict):
+        published.save()
 
 
 def test_the_database_refuses_a_dismissal_without_reason_and_a_decision_without_event(inbox, db):

@@ -75,10 +75,11 @@ def test_the_import_reads_the_record_columns_it_is_told_to():
     assert importing.REQUIRED_COLUMNS == REQUIRED_COLUMNS
     form_fields = {column.identifier for column in importing.COLUMN_CLASSES}
     assert {f.name for f in IMPORTED} <= form_fields
-    # What the import ignores is what the export derives or the workflow owns.
+    # What the import ignores is what the export derives, the workflow owns or the inbox writes.
     assert {f.name for f in RECORD if not f.imported} == {
         "id",
         "category",
+        "made_from",
         "status",
         "retraction_note",
         "updated_at",

@@ -26,7 +26,6 @@ from editorial.admin.review import ReviewAdmin
 from editorial.admin.workflow import WorkflowAdmin
 from events import history, selectors
 from events.models import EditConflict, Event, EventActor, Reaction, Source
-from inbox.selectors import provenance_of
 
 # How long a change reason the revision history keeps.
 CHANGE_REASON_LENGTH = Event.history.model._meta.get_field("history_change_reason").max_length
@@ -126,11 +125,6 @@ class EventAdmin(
             return "—"
         url = reverse("admin:events_event_preview", args=[obj.pk])
         return format_html('<a href="{}" target="_blank">See it as readers would</a>', url)
-
-    @admin.display(description="made from (inbox)")
-    def made_from(self, obj: Event) -> str:
-        """The GDELT and ACLED ids the event was accepted from or merged with in the inbox."""
-        return provenance_of(event=obj) or "—"
 
     def get_fieldsets(self, request: HttpRequest, obj: Event | None = None):
         """A new event has no status, publication or preview to show yet: the add form leaves them out."""

@@ -83,6 +83,15 @@ class Event(Stamped):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     retraction_note = models.TextField(blank=True, help_text="Public: why the event was retracted.")
     published_at = models.DateTimeField(null=True, blank=True)
+    # Written by the editors' inbox (inbox/services.py) from the candidates that went into the event; data
+    # users read it in the CSV and the API. Empty for an event entered by hand.
+    made_from = models.TextField(
+        "made from (inbox)",
+        blank=True,
+        editable=False,
+        help_text="Public: the machine-coded datasets and their ids this event was made from or merged with in "
+        "the editors' inbox, e.g. “ACLED LTU1234; GDELT 2.0 1187654321”.",
+    )
     # Title and summary as a tsvector, kept by a PostgreSQL trigger (events/db/search.py) on every write
     # path, bulk ones included; GIN-indexed. Unused (and empty) on SQLite, which searches with contains.
     search_vector = SearchVectorField(null=True, editable=False)
