@@ -72,6 +72,8 @@ class Hands:
         """An autocomplete: open it, type the start of a name, Enter on the suggestion once it is there
         (the suggestions for what was typed, not those shown as it opened)."""
         self.click(f"#{select_id} + .select2 .select2-selection")
+        # A person types once the box is open: on a loaded machine it can open after the click returns.
+        expect(self.page.locator(".select2-container--open .select2-search__field")).to_be_focused()
         with self.page.expect_response(lambda response: f"term={quote(typed)}&" in response.url):
             self.type(typed)
         expect(self.page.locator(".select2-results__option--highlighted")).to_contain_text(option)
