@@ -1,75 +1,130 @@
-"""Readers' responses cached per address and data version, with ETag/Last-Modified for a 304 on a repeat.
+"""Every anonymous GET cached per address and data version, with ETag/Last-Modified for a 304 on a repeat.
 
 The data version (events.selectors.data_version(), the clock the API's ETags read too) moves in the
-transaction of every write to what readers see: a publication, a change, a retraction, a new source. A
-cached response is keyed on the full path (so on the query string), the data version and the release
+transaction of every write to what readers see: a publication, a change, a retraction, a new source, a
+source check. A cached response is keyed on the full address (scheme, host, path and query string), the
+headers the view declares it varies on (the API's Accept), the data version and the release
 (settings.RELEASE), so a change or a deployment makes every old entry unreachable at once; nothing has
 to be deleted, and several app servers sharing Redis (CACHE_URL) agree without talking to each other.
 The cost of a hit is one primary-key query (the version) and one cache read.
 
-Only anonymous GET/HEAD requests are cached or answered 304: a logged-in editor sees the same pages
-with their own links, always fresh.
+Only anonymous GET/HEAD requests are cached or answered 304: a signed-in editor (who may see previews)
+sees the same pages with their own links, always fresh, and never fills the shared cache. A response
+that sets a cookie or used the CSRF token is not kept either. The one exception is a view that never
+reads the session (same_for_everyone: the embed, which a host's page frames): everyone gets its one
+answer, which does not vary on Cookie.
+
+A whole body is kept with its gzip beside it, compressed once when it is cached: a reader whose browser
+accepts gzip gets it. Only what this module serves is compressed, that is only what any reader may be
+served, never a page that carries a session or a CSRF token (Django's BREACH note): the admin is not.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator
-from functools import wraps
+from functools import partial, wraps
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
+from django.utils.text import compress_string
 
-from events.selectors import data_version
+from events.selectors import RecordVersion, data_version
 
 # How long an entry may live unused (a change of data version makes it unreachable much sooner).
 CACHE_SECONDS = 24 * 60 * 60
-# A streamed response (the CSV export) is written to the cache in blocks as it goes out, and kept only if
-# it ends within MAX_CACHED_BYTES (a filtered view, typically); a bigger one streams from the database as
-# before, not kept (a local-memory cache would hold it in the process), and a repeat gets a 304 by ETag.
+# The largest body kept, per entry. A whole body past it is served but not kept. A streamed response (the
+# CSV export) is written to the cache in blocks as it goes out, and kept only if it ends within the bound
+# (a filtered view, typically); a bigger one streams from the database as before, not kept (a local-memory
+# cache would hold it in the process), and a repeat gets a 304 by ETag.
 MAX_CACHED_BYTES = 256 * 1024
 CACHED_BLOCK_BYTES = 64 * 1024
-# The headers a cached response keeps; the rest (Date, the cache's own) are made afresh.
-KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
+# Headers made afresh for each answer; every other header the view set is kept with the body.
+FRESH_HEADERS = frozenset(
+    {"date", "expires", "etag", "last-modified", "cache-control", "content-length", "content-encoding", "x-cache"}
+)
+# Shorter bodies are not worth compressing (GZipMiddleware's threshold).
+MIN_COMPRESSED_BYTES = 200
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
-def cached_for_readers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Cache the view's 200 responses to anonymous readers; answer a repeat with 304."""
+def response_etag(version: RecordVersion, request: HttpRequest) -> str:
+    """The ETag of an answer to this address at this version: the readers' cache and the API's conditional
+    requests (api/versioning.py) give the same one, signed in or not."""
+    return hashlib.sha256(f"{version.tag} {request.get_full_path()}".encode()).hexdigest()[:32]
+
+
+def cached_for_readers(
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    varies_on: tuple[str, ...] = (),
+    same_for_everyone: bool = False,
+):
+    """Cache the view's 200 responses to anonymous readers; answer a repeat with 304. `varies_on` names
+    the request headers the answer depends on beyond the address (e.g. Accept, for a view that negotiates
+    its media type): each value is an entry of its own. `same_for_everyone`: the view ignores who asks,
+    so the session is not read and signed-in readers share the cache."""
+    if view is None:
+        return partial(cached_for_readers, varies_on=varies_on, same_for_everyone=same_for_everyone)
+    varies = ("Accept-Encoding",) if same_for_everyone else ("Cookie", "Accept-Encoding")
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        if request.method not in ("GET", "HEAD") or not (same_for_everyone or request.user.is_anonymous):
             return view(request, *args, **kwargs)
         version = data_version()
-        tag = f'"{version.tag}"'
+        tag = response_etag(version, request)
         last_modified = version.changed_at.timestamp()
-        not_modified = get_conditional_response(request, etag=tag, last_modified=int(last_modified))
+        not_modified = get_conditional_response(request, etag=quote_etag(tag), last_modified=int(last_modified))
         if not_modified is not None:
-            return _validators(not_modified, tag, last_modified)
-        key = "page:" + hashlib.sha256(f"{tag}|{request.get_full_path()}".encode()).hexdigest()
+            return _validators(not_modified, tag, last_modified, varies)
+        address = "|".join([request.build_absolute_uri(), *(request.headers.get(name, "") for name in varies_on)])
+        key = "page:" + hashlib.sha256(f"{version.tag}|{address}".encode()).hexdigest()
         stored = cache.get(key)
         if stored is not None and _complete(key, stored):
-            if "blocks" in stored:
-                response = StreamingHttpResponse(_cached_blocks(key, stored["blocks"]))
-            else:
-                response = HttpResponse(stored["content"])
-            for name, value in stored["headers"].items():
-                response[name] = value
+            response = _from_cache(request, key, stored)
             response["X-Cache"] = "hit"
-            return _validators(response, tag, last_modified)
+            return _validators(response, tag, last_modified, varies)
         response = view(request, *args, **kwargs)
-        if response.status_code != 200 or response.cookies:
-            return response
+        if getattr(response, "is_rendered", True) is False:  # a template or DRF response, rendered later
+            response.render()
+        if response.status_code != 200 or response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            return response  # an error, or a reader's own (a cookie, a form's CSRF token): never shared
+        headers = {name: value for name, value in response.items() if name.lower() not in FRESH_HEADERS}
         if response.streaming:
-            response.streaming_content = _kept_while_streamed(response.streaming_content, _kept(response), key)
-        else:
-            cache.set(key, {"content": response.content, "headers": _kept(response)}, CACHE_SECONDS)
+            response.streaming_content = _kept_while_streamed(response.streaming_content, headers, key)
+        elif len(response.content) <= MAX_CACHED_BYTES:
+            stored = {"content": response.content, "gzip": _gzipped(response.content), "headers": headers}
+            cache.set(key, stored, CACHE_SECONDS)
+            response = _from_cache(request, key, stored)
         response["X-Cache"] = "miss"
-        return _validators(response, tag, last_modified)
+        return _validators(response, tag, last_modified, varies)
 
     return wrapper
+
+
+def _gzipped(content: bytes) -> bytes | None:
+    if len(content) < MIN_COMPRESSED_BYTES:
+        return None
+    compressed = compress_string(content)
+    return compressed if len(compressed) < len(content) else None
+
+
+def _from_cache(request: HttpRequest, key: str, stored: dict) -> HttpResponse:
+    """The stored answer, gzipped when it was worth it and the reader accepts it."""
+    if "blocks" in stored:
+        response = StreamingHttpResponse(_cached_blocks(key, stored["blocks"]))
+    elif stored["gzip"] and ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        response = HttpResponse(stored["gzip"])
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(stored["content"])
+    for name, value in stored["headers"].items():
+        response[name] = value
+    return response
 
 
 def _complete(key: str, stored: dict) -> bool:
@@ -77,10 +132,6 @@ def _complete(key: str, stored: dict) -> bool:
     and the last are checked without reading them; a block gone later still fails the response."""
     blocks = stored.get("blocks")
     return not blocks or (cache.has_key(f"{key}:0") and cache.has_key(f"{key}:{blocks - 1}"))
-
-
-def _kept(response: HttpResponse | StreamingHttpResponse) -> dict[str, str]:
-    return {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
 
 
 def _kept_while_streamed(content: Iterator[bytes], headers: dict[str, str], key: str) -> Iterator[bytes]:
@@ -114,12 +165,13 @@ def _cached_blocks(key: str, blocks: int) -> Iterator[bytes]:
         yield block
 
 
-def _validators(response: HttpResponse, tag: str, last_modified: float) -> HttpResponse:
-    """ETag and Last-Modified, and 'revalidate every time': a browser keeps the page but asks first."""
-    response["ETag"] = quote_etag(tag)
+def _validators(response: HttpResponse, tag: str, last_modified: float, varies: tuple[str, ...]) -> HttpResponse:
+    """ETag and Last-Modified, and 'revalidate every time': a browser keeps the page but asks first. The
+    ETag of a gzipped body is weak (RFC 9110 §8.8.1: the same content, other bytes); it still answers 304."""
+    response["ETag"] = ("W/" if response.get("Content-Encoding") == "gzip" else "") + quote_etag(tag)
     response["Last-Modified"] = http_date(last_modified)
     patch_cache_control(response, no_cache=True, public=True)
-    patch_vary_headers(response, ("Cookie",))
+    patch_vary_headers(response, varies)
     if isinstance(response, HttpResponseNotModified):
         response.content = b""
     return response

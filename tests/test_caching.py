@@ -23,7 +23,38 @@ from tests.conftest import IN_CI
 pytestmark = pytest.mark.django_db
 D = datetime.date
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-URLS = ["/", "/?country=LT&sort=date", "/export.csv", "/export.csv?q=Patriot", "/feed/", "/feed/?category=warning"]
+# Every anonymous GET of the record, and whether a new event reacting to "warning" shows in it.
+SHOW_THE_NEW_EVENT = [
+    "/",
+    "/?country=LT&sort=date",
+    "/export.csv",
+    "/feed/",
+    "/embed/?country=LT",
+    "/map/",
+    "/events/warning/",
+    "/tension/?end=2024-03-20",
+    "/api/events/",
+    "/api/events/?country=LT",
+    "/api/events/warning/",
+    "/api/changes/",
+    "/export.geojson",
+    "/export.geojson?country=LT",
+    "/export.timeline.json",
+]
+URLS = [
+    *SHOW_THE_NEW_EVENT,
+    "/export.csv?q=Patriot",
+    "/feed/?category=warning",
+    "/oembed/?url=http://testserver/?country=LT",
+    "/about/",
+    "/api/actors/",
+    "/api/types/",
+    "/api/countries/",
+    "/api/regions/",
+    "/api/tension/",
+    "/api/changes/?limit=1",
+]
+NEW_SLUG = b"draft-becomes-news"
 
 
 def redis_reachable() -> bool:
@@ -61,6 +92,20 @@ def shown(db):
     )
 
 
+def draft_reacting_to(shown: Event) -> Event:
+    """A draft in Lithuania, with coordinates, reacting to `shown`: ready to be published."""
+    draft = factories.event(
+        slug=NEW_SLUG.decode(), title="A draft becomes news", date=D(2024, 3, 10), latitude=54.7, longitude=25.3
+    )
+    draft.location_country = shown.location_country
+    draft.save()
+    # Not NATO: two NATO deployments two days apart would be likely duplicates (events.duplicates).
+    draft.event_actors.create(actor=factories.actor("Lithuania"), role="initiator")
+    draft.sources.create(url="https://news.example/d", publisher="Example", title="d")
+    factories.reaction(draft, shown)
+    return draft
+
+
 def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
@@ -71,25 +116,29 @@ def get(client, url, **headers):
 
 
 @pytest.mark.parametrize("url", URLS)
-def test_a_repeat_is_served_from_the_cache_with_one_query(client, reader_cache, shown, url):
+def test_every_cached_url_is_one_query_warm_answers_304_and_changes_with_a_publish(client, reader_cache, shown, url):
+    draft = draft_reacting_to(shown)
     first, first_body = get(client, url)
     assert first.status_code == 200 and first["X-Cache"] == "miss"
+    assert first["ETag"] and first["Last-Modified"]
+    assert "no-cache" in first["Cache-Control"] and "public" in first["Cache-Control"]  # kept, asked each time
+    assert NEW_SLUG not in first_body, "a draft is never in what readers are served"
     with CaptureQueriesContext(connection) as queries:
         again, again_body = get(client, url)
+        not_modified = client.get(url, headers={"if-none-match": first["ETag"]})
     assert again["X-Cache"] == "hit" and again_body == first_body
     assert again["Content-Type"] == first["Content-Type"]
-    assert len(queries) == 1, "only the data version is read"
-
-
-@pytest.mark.parametrize("url", URLS)
-def test_a_repeat_visit_with_the_etag_or_the_date_is_a_304(client, reader_cache, shown, url):
-    first, _ = get(client, url)
-    assert first["ETag"] and first["Last-Modified"]
-    assert "no-cache" in first["Cache-Control"]  # the browser keeps it but asks each time
-    not_modified = client.get(url, headers={"if-none-match": first["ETag"]})
     assert not_modified.status_code == 304 and not_modified.content == b""
+    assert len(queries) == 2, "each reads the data version, and nothing else"
     assert client.get(url, headers={"if-modified-since": first["Last-Modified"]}).status_code == 304
     assert client.get(url, headers={"if-none-match": '"something-else"'}).status_code == 200
+
+    services.publish_event(event=draft)
+    changed, changed_body = get(client, url, **{"if-none-match": first["ETag"]})
+    assert changed.status_code == 200 and changed["X-Cache"] == "miss"
+    assert changed["ETag"] != first["ETag"]
+    if url in SHOW_THE_NEW_EVENT:
+        assert NEW_SLUG in changed_body
 
 
 def test_publish_change_and_retract_each_show_at_once(client, reader_cache, shown):
@@ -127,6 +176,69 @@ def test_editors_are_never_served_from_the_cache_nor_a_304(client, reader_cache,
     page = client.get("/", headers={"if-none-match": first["ETag"]})
     assert page.status_code == 200 and not page.has_header("X-Cache")
     assert b"Editors" in page.content
+
+
+def test_editors_previews_never_fill_the_cache(client, reader_cache, shown):
+    draft_reacting_to(shown)
+    client.force_login(factories.staff_user("editor", role="Editor"))
+    for url in ("/", "/events/draft-becomes-news/", "/events/warning/", "/api/events/"):
+        assert client.get(url).status_code == 200 and not client.get(url).has_header("X-Cache")
+    client.logout()
+    assert client.get("/events/draft-becomes-news/").status_code == 404
+    for url in ("/", "/events/warning/", "/api/events/"):
+        page, page_body = get(client, url)
+        assert page["X-Cache"] == "miss" and NEW_SLUG not in page_body
+
+
+def test_the_address_is_the_key_with_its_scheme_and_the_api_media_type(client, reader_cache, shown):
+    assert b"http://testserver/events/warning/" in body(client.get("/api/events/"))
+    secure = client.get("/api/events/", secure=True)
+    assert secure["X-Cache"] == "miss" and b"https://testserver/events/warning/" in body(secure)
+    plain = client.get("/export.geojson", headers={"accept": "application/json"})
+    geo = client.get("/export.geojson", headers={"accept": "application/geo+json"})
+    assert geo["X-Cache"] == "miss" and geo["Content-Type"] == "application/geo+json"
+    assert (
+        client.get("/export.geojson", headers={"accept": "application/json"})["Content-Type"] == plain["Content-Type"]
+    )
+    assert plain["Content-Type"] == "application/json"
+
+
+def test_a_source_check_moves_the_version_of_the_event_page(client, reader_cache, shown):
+    from editorial.models import Finding, SourceSnapshot
+
+    first = client.get("/events/warning/")
+    SourceSnapshot.objects.create(source=shown.sources.get(), url="https://news.example/warning", finding=Finding.GONE)
+    again = client.get("/events/warning/", headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 200 and again["X-Cache"] == "miss"
+
+
+def test_a_body_past_the_bound_is_served_but_not_kept(client, reader_cache, shown, monkeypatch):
+    from readers import caching
+
+    monkeypatch.setattr(caching, "MAX_CACHED_BYTES", 1000)
+    first = client.get("/")
+    assert len(first.content) > 1000
+    again = client.get("/")
+    assert again["X-Cache"] == "miss" and again.content == first.content
+    assert client.get("/", headers={"if-none-match": again["ETag"]}).status_code == 304
+
+
+def test_an_answer_carrying_a_csrf_token_is_never_kept(rf, reader_cache, shown):
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    from readers.caching import cached_for_readers
+
+    @cached_for_readers
+    def form(request):
+        return HttpResponse(f"<form method=post><input name=csrfmiddlewaretoken value={get_token(request)}>")
+
+    for _ in range(2):
+        request = rf.get("/form/")
+        request.user = AnonymousUser()
+        response = form(request)
+        assert response.status_code == 200 and not response.has_header("X-Cache")
 
 
 def test_errors_are_not_cached(client, reader_cache, shown):
