@@ -1,14 +1,14 @@
-"""Readers' pages, the export and the feed: cached per address and data version, 304 on a repeat.
+"""Every anonymous GET (pages, exports, feeds, the API): cached per address and data version, 304 on a repeat.
 
 Run against Django's local-memory cache and against Redis (Django's own backend), as CACHE_URL would
-configure it for several app servers. Redis is TEST_REDIS_URL (default redis://127.0.0.1:6379/0);
-missing, its tests skip locally and fail in CI (.ci/run starts redis-server).
+configure it for several app servers. Redis is TEST_REDIS_URL (the redis_url fixture, tests/conftest.py);
+missing, its tests skip locally and fail in CI (.ci/run starts redis-server). Two app servers sharing
+one Redis: tests/test_two_servers.py.
 """
 
 from __future__ import annotations
 
 import datetime
-import os
 import uuid
 
 import pytest
@@ -18,11 +18,9 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from events import services
 from events.models import Event
 from tests import factories
-from tests.conftest import IN_CI
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # Every anonymous GET of the record, and whether a new event reacting to "warning" shows in it.
 SHOW_THE_NEW_EVENT = [
     "/",
@@ -57,26 +55,13 @@ URLS = [
 NEW_SLUG = b"draft-becomes-news"
 
 
-def redis_reachable() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
 @pytest.fixture(params=["locmem", "redis"])
 def reader_cache(request):
     """A fresh, empty cache of each kind, under a key prefix no other run shares."""
     prefix = f"test-{uuid.uuid4().hex[:12]}"
     if request.param == "redis":
-        if not redis_reachable():
-            message = f"Redis is not answering at {REDIS_URL}: apt-get install redis-server"
-            if IN_CI:
-                pytest.fail(message)
-            pytest.skip(message)
-        caches = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        location = request.getfixturevalue("redis_url")
+        caches = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}
     else:
         caches = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": prefix}
     with override_settings(CACHES={"default": {**caches, "KEY_PREFIX": prefix, "TIMEOUT": 120}}):
