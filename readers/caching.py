@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Iterator
 from functools import partial, wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -36,11 +37,12 @@ from events.selectors import RecordVersion, data_version
 
 # How long an entry may live unused (a change of data version makes it unreachable much sooner).
 CACHE_SECONDS = 24 * 60 * 60
-# The largest body kept, per entry. A whole body past it is served but not kept. A streamed response (the
-# CSV export) is written to the cache in blocks as it goes out, and kept only if it ends within the bound
-# (a filtered view, typically); a bigger one streams from the database as before, not kept (a local-memory
-# cache would hold it in the process), and a repeat gets a 304 by ETag.
-MAX_CACHED_BYTES = 256 * 1024
+# A whole body is kept up to settings.CACHE_MAX_ENTRY_BYTES (the largest map, a page of 1,000 events);
+# past it, it is served but not kept. A streamed response (the CSV export, GeoJSON, TimelineJS) is written
+# to the cache in blocks as it goes out, and kept only if it ends within MAX_STREAMED_BYTES (a filtered
+# view, typically); a bigger one streams from the database as before, not kept (a local-memory cache
+# would hold it in the process), and a repeat gets a 304 by ETag.
+MAX_STREAMED_BYTES = 256 * 1024
 CACHED_BLOCK_BYTES = 64 * 1024
 # Headers made afresh for each answer; every other header the view set is kept with the body.
 FRESH_HEADERS = frozenset(
@@ -49,6 +51,8 @@ FRESH_HEADERS = frozenset(
 # Shorter bodies are not worth compressing (GZipMiddleware's threshold).
 MIN_COMPRESSED_BYTES = 200
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+# Each entry is kept in both encodings, under keys of their own: a hit reads only the one it sends.
+IDENTITY, GZIP = "identity", "gzip"
 
 
 def response_etag(version: RecordVersion, request: HttpRequest) -> str:
@@ -83,9 +87,10 @@ def cached_for_readers(
             return _validators(not_modified, tag, last_modified, varies)
         address = "|".join([request.build_absolute_uri(), *(request.headers.get(name, "") for name in varies_on)])
         key = "page:" + hashlib.sha256(f"{version.tag}|{address}".encode()).hexdigest()
-        stored = cache.get(key)
+        encoding = GZIP if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) else IDENTITY
+        stored = cache.get(f"{key}:{encoding}")
         if stored is not None and _complete(key, stored):
-            response = _from_cache(request, key, stored)
+            response = _from_cache(key, stored)
             response["X-Cache"] = "hit"
             return _validators(response, tag, last_modified, varies)
         response = view(request, *args, **kwargs)
@@ -96,30 +101,28 @@ def cached_for_readers(
         headers = {name: value for name, value in response.items() if name.lower() not in FRESH_HEADERS}
         if response.streaming:
             response.streaming_content = _kept_while_streamed(response.streaming_content, headers, key)
-        elif len(response.content) <= MAX_CACHED_BYTES:
-            stored = {"content": response.content, "gzip": _gzipped(response.content), "headers": headers}
-            cache.set(key, stored, CACHE_SECONDS)
-            response = _from_cache(request, key, stored)
+        elif len(response.content) <= settings.CACHE_MAX_ENTRY_BYTES:
+            variants = _variants(response.content, headers)
+            cache.set_many({f"{key}:{name}": entry for name, entry in variants.items()}, CACHE_SECONDS)
+            response = _from_cache(key, variants[encoding])
         response["X-Cache"] = "miss"
         return _validators(response, tag, last_modified, varies)
 
     return wrapper
 
 
-def _gzipped(content: bytes) -> bytes | None:
-    if len(content) < MIN_COMPRESSED_BYTES:
-        return None
-    compressed = compress_string(content)
-    return compressed if len(compressed) < len(content) else None
+def _variants(content: bytes, headers: dict[str, str]) -> dict[str, dict]:
+    """The entry of each encoding: the body as it is, and gzipped where that makes it shorter (else as it is)."""
+    identity = {"content": content, "headers": headers}
+    compressed = compress_string(content) if len(content) >= MIN_COMPRESSED_BYTES else content
+    if len(compressed) >= len(content):
+        return {IDENTITY: identity, GZIP: identity}
+    return {IDENTITY: identity, GZIP: {"content": compressed, "headers": headers | {"Content-Encoding": "gzip"}}}
 
 
-def _from_cache(request: HttpRequest, key: str, stored: dict) -> HttpResponse:
-    """The stored answer, gzipped when it was worth it and the reader accepts it."""
+def _from_cache(key: str, stored: dict) -> HttpResponse:
     if "blocks" in stored:
         response = StreamingHttpResponse(_cached_blocks(key, stored["blocks"]))
-    elif stored["gzip"] and ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
-        response = HttpResponse(stored["gzip"])
-        response["Content-Encoding"] = "gzip"
     else:
         response = HttpResponse(stored["content"])
     for name, value in stored["headers"].items():
@@ -137,12 +140,13 @@ def _complete(key: str, stored: dict) -> bool:
 def _kept_while_streamed(content: Iterator[bytes], headers: dict[str, str], key: str) -> Iterator[bytes]:
     """Stream on as before while writing the content to the cache in blocks of CACHED_BLOCK_BYTES, so
     memory stays flat whatever the size; the entry that points at the blocks is written last, so a
-    response cut short (or past MAX_CACHED_BYTES) is never served from the cache."""
+    response cut short (or past MAX_STREAMED_BYTES) is never served from the cache. Kept as it is for
+    either encoding: compressing it would hold a whole body in memory."""
     block: list[bytes] = []
     block_size = blocks = written = 0
     for chunk in content:
         yield chunk
-        if written > MAX_CACHED_BYTES:
+        if written > MAX_STREAMED_BYTES:
             continue
         block.append(chunk)
         block_size += len(chunk)
@@ -150,11 +154,12 @@ def _kept_while_streamed(content: Iterator[bytes], headers: dict[str, str], key:
         if block_size >= CACHED_BLOCK_BYTES:
             cache.set(f"{key}:{blocks}", b"".join(block), CACHE_SECONDS)
             blocks, block, block_size = blocks + 1, [], 0
-    if written <= MAX_CACHED_BYTES:
+    if written <= MAX_STREAMED_BYTES:
         if block:
             cache.set(f"{key}:{blocks}", b"".join(block), CACHE_SECONDS)
             blocks += 1
-        cache.set(key, {"blocks": blocks, "headers": headers}, CACHE_SECONDS)
+        entry = {"blocks": blocks, "headers": headers}
+        cache.set_many({f"{key}:{name}": entry for name in (IDENTITY, GZIP)}, CACHE_SECONDS)
 
 
 def _cached_blocks(key: str, blocks: int) -> Iterator[bytes]:

@@ -197,10 +197,8 @@ def test_a_source_check_moves_the_version_of_the_event_page(client, reader_cache
     assert again.status_code == 200 and again["X-Cache"] == "miss"
 
 
-def test_a_body_past_the_bound_is_served_but_not_kept(client, reader_cache, shown, monkeypatch):
-    from readers import caching
-
-    monkeypatch.setattr(caching, "MAX_CACHED_BYTES", 1000)
+def test_a_body_past_the_bound_is_served_but_not_kept(client, reader_cache, shown, settings):
+    settings.CACHE_MAX_ENTRY_BYTES = 1000
     first = client.get("/")
     assert len(first.content) > 1000
     again = client.get("/")
@@ -247,7 +245,7 @@ def test_a_large_export_streams_to_the_cache_in_blocks_and_back(client, reader_c
 def test_an_export_past_the_bound_is_streamed_but_not_kept(client, reader_cache, shown, monkeypatch):
     from readers import caching
 
-    monkeypatch.setattr(caching, "MAX_CACHED_BYTES", 200)
+    monkeypatch.setattr(caching, "MAX_STREAMED_BYTES", 200)
     _, first_body = get(client, "/export.csv")
     assert len(first_body) > 200
     again, again_body = get(client, "/export.csv")

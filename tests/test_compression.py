@@ -43,3 +43,10 @@ def test_a_signed_in_editors_pages_are_not_compressed(client, record):
     for url in ("/", "/events/patriot/", "/admin/events/event/"):
         page = client.get(url, headers=GZIP)
         assert page.status_code == 200 and not page.has_header("Content-Encoding"), url
+
+
+def test_a_streamed_export_goes_out_as_it_is_from_the_cache_too(client, record):
+    first = b"".join(client.get("/export.csv", headers=GZIP).streaming_content)  # kept as it goes out
+    again = client.get("/export.csv", headers=GZIP)
+    assert again["X-Cache"] == "hit" and not again.has_header("Content-Encoding")
+    assert b"".join(again.streaming_content) == first
