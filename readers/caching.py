@@ -35,7 +35,7 @@ from django.utils.text import compress_string
 
 from events.selectors import RecordVersion, data_version
 
-# How long an entry may live unused (a change of data version makes it unreachable much sooner).
+# How long an entry is kept (a change of data version makes it unreachable much sooner).
 CACHE_SECONDS = 24 * 60 * 60
 # A whole body is kept up to settings.CACHE_MAX_ENTRY_BYTES (the largest map, a page of 1,000 events);
 # past it, it is served but not kept. A streamed response (the CSV export, GeoJSON, TimelineJS) is written
