@@ -11,11 +11,10 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import parse_etags, quote_etag
 from django.views.decorators.http import condition
 
 from events.selectors import data_version
-from readers.caching import response_etag
+from readers.caching import named_etag, response_etag
 
 
 def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -32,7 +31,7 @@ def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             etag_func=lambda *args, **kwargs: etag,
             last_modified_func=lambda *args, **kwargs: version.changed_at,
         )
-        if names_etag(request, etag):
+        if named_etag(request, etag):
             # Only a successful answer of ours carried this ETag, for this URL and version: the 304 needs
             # nothing but the clock's one query.
             return validated(view)(request, *args, **kwargs)
@@ -45,12 +44,6 @@ def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     wrapper.conditional = True  # read by is_conditional (the schema documents 304 and the validators)
     return wrapper
-
-
-def names_etag(request: HttpRequest, etag: str) -> bool:
-    """Whether If-None-Match names this ETag (compared weakly, as for GET: a W/ prefix is no difference)."""
-    named = parse_etags(request.headers.get("If-None-Match", ""))
-    return quote_etag(etag) in {tag.removeprefix("W/") for tag in named}
 
 
 def is_conditional(view) -> bool:

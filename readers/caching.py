@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.http import http_date, quote_etag
+from django.utils.http import http_date, parse_etags, quote_etag
 from django.utils.text import compress_string
 
 from events.selectors import RecordVersion, data_version
@@ -82,9 +82,10 @@ def cached_for_readers(
         version = data_version()
         tag = response_etag(version, request)
         last_modified = version.changed_at.timestamp()
-        not_modified = get_conditional_response(request, etag=quote_etag(tag), last_modified=int(last_modified))
-        if not_modified is not None:
-            return _validators(not_modified, tag, last_modified, varies)
+        named = named_etag(request, tag)
+        if named:
+            # Only a successful answer to this address at this version carried this ETag: a 304 on one query.
+            return _validators(HttpResponseNotModified(), named, last_modified, varies)
         address = "|".join([request.build_absolute_uri(), *(request.headers.get(name, "") for name in varies_on)])
         key = "page:" + hashlib.sha256(f"{version.tag}|{address}".encode()).hexdigest()
         encoding = GZIP if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) else IDENTITY
@@ -92,7 +93,7 @@ def cached_for_readers(
         if stored is not None and _complete(key, stored):
             response = _from_cache(key, stored)
             response["X-Cache"] = "hit"
-            return _validators(response, tag, last_modified, varies)
+            return _answer(request, response, tag, last_modified, varies)
         response = view(request, *args, **kwargs)
         if getattr(response, "is_rendered", True) is False:  # a template or DRF response, rendered later
             response.render()
@@ -106,9 +107,26 @@ def cached_for_readers(
             cache.set_many({f"{key}:{name}": entry for name, entry in variants.items()}, CACHE_SECONDS)
             response = _from_cache(key, variants[encoding])
         response["X-Cache"] = "miss"
-        return _validators(response, tag, last_modified, varies)
+        return _answer(request, response, tag, last_modified, varies)
 
     return wrapper
+
+
+def named_etag(request: HttpRequest, etag: str) -> str | None:
+    """How If-None-Match names this ETag (strong, or weak as a gzipped answer gave it), if it does."""
+    for named in parse_etags(request.headers.get("If-None-Match", "")):
+        if named.removeprefix("W/") == quote_etag(etag):
+            return named
+    return None
+
+
+def _answer(request: HttpRequest, response: HttpResponse, tag: str, last_modified: float, varies) -> HttpResponse:
+    """The response, or a 304 where another precondition holds (If-Modified-Since, If-None-Match: *):
+    only now that the request is known to succeed (RFC 9110 §13.2.1). The ETag of a gzipped body is weak
+    (§8.8.1: the same content, other bytes); it still answers 304."""
+    etag = ("W/" if response.get("Content-Encoding") == "gzip" else "") + quote_etag(tag)
+    answer = get_conditional_response(request, etag=etag, last_modified=int(last_modified), response=response)
+    return _validators(answer, etag, last_modified, varies)
 
 
 def _variants(content: bytes, headers: dict[str, str]) -> dict[str, dict]:
@@ -170,10 +188,9 @@ def _cached_blocks(key: str, blocks: int) -> Iterator[bytes]:
         yield block
 
 
-def _validators(response: HttpResponse, tag: str, last_modified: float, varies: tuple[str, ...]) -> HttpResponse:
-    """ETag and Last-Modified, and 'revalidate every time': a browser keeps the page but asks first. The
-    ETag of a gzipped body is weak (RFC 9110 §8.8.1: the same content, other bytes); it still answers 304."""
-    response["ETag"] = ("W/" if response.get("Content-Encoding") == "gzip" else "") + quote_etag(tag)
+def _validators(response: HttpResponse, etag: str, last_modified: float, varies: tuple[str, ...]) -> HttpResponse:
+    """ETag and Last-Modified, and 'revalidate every time': a browser keeps the page but asks first."""
+    response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     patch_cache_control(response, no_cache=True, public=True)
     patch_vary_headers(response, varies)

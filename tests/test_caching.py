@@ -230,6 +230,16 @@ def test_errors_are_not_cached(client, reader_cache, shown):
         assert response.status_code == 400 and not response.has_header("X-Cache")
 
 
+@pytest.mark.parametrize("url", ["/export.csv?date_from=not-a-date", "/api/countries/?page_size=-1"])
+def test_a_refused_request_gets_its_refusal_whatever_its_preconditions(client, reader_cache, shown, url):
+    """RFC 9110 §13.2.1: only a request that succeeds is answered 304 (If-None-Match: *, a date)."""
+    since = client.get("/")["Last-Modified"]
+    for preconditions in ({"if-none-match": "*"}, {"if-modified-since": since}):
+        response = client.get(url, headers=preconditions)
+        assert response.status_code == 400 and not response.has_header("ETag")
+    assert client.get("/", headers={"if-none-match": "*"}).status_code == 304
+
+
 def test_a_large_export_streams_to_the_cache_in_blocks_and_back(client, reader_cache, shown, monkeypatch):
     from readers import caching
 
