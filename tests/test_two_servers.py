@@ -10,7 +10,6 @@ import urllib.parse
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 
 import pytest
 from django.db import connection
@@ -51,13 +50,16 @@ def two_servers(record_for_servers, redis_url, tmp_path):
         "ALLOWED_HOSTS": f"127.0.0.1,{HOST}",
         "CACHE_KEY_PREFIX": f"two-servers-{uuid.uuid4().hex[:12]}",  # a cache no other run shares
     }
-    with ExitStack() as stack:
-        servers = [Gunicorn(env=env, log=tmp_path / f"gunicorn-{name}.log") for name in "ab"]
-        with ThreadPoolExecutor(2) as pool:  # both start at once: a worker takes a second or two to load
-            started = list(pool.map(Gunicorn.__enter__, servers))
-        for server in started:
-            stack.callback(server.__exit__, None, None, None)
-        yield started
+    servers = [Gunicorn(env=env, log=tmp_path / f"gunicorn-{name}.log") for name in "ab"]
+    with ThreadPoolExecutor(2) as pool:  # both at once, started and stopped: each takes a few seconds
+        starts = [pool.submit(server.__enter__) for server in servers]
+        started = [server for server, start in zip(servers, starts, strict=True) if start.exception() is None]
+        try:
+            for start in starts:
+                start.result()
+            yield servers
+        finally:
+            list(pool.map(lambda server: server.__exit__(None, None, None), started))
 
 
 def publish_through_the_admin(server: Gunicorn, event: Event) -> None:
