@@ -5,6 +5,9 @@ Every read of the record is cached for anonymous clients per data version (reade
 Accept too (GeoJSON answers under the media type asked for). A cached answer or a 304 does not reach the
 view, so it is not throttled: the throttle guards the database, which such an answer does not touch."""
 
+from collections.abc import Callable
+
+from django.http import HttpResponse
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
@@ -15,7 +18,7 @@ from . import views
 app_name = "api"
 
 
-def cached(view: type[views.APIView]):
+def cached(view: type[views.APIView]) -> Callable[..., HttpResponse]:
     return cached_for_readers(view.as_view(), varies_on=("Accept",))
 
 

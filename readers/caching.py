@@ -25,6 +25,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from functools import partial, wraps
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -66,7 +67,7 @@ def cached_for_readers(
     *,
     varies_on: tuple[str, ...] = (),
     same_for_everyone: bool = False,
-):
+) -> Callable[..., Any]:
     """Cache the view's 200 responses to anonymous readers; answer a repeat with 304. `varies_on` names
     the request headers the answer depends on beyond the address (e.g. Accept, for a view that negotiates
     its media type): each value is an entry of its own. `same_for_everyone`: the view ignores who asks,
@@ -120,7 +121,9 @@ def named_etag(request: HttpRequest, etag: str) -> str | None:
     return None
 
 
-def _answer(request: HttpRequest, response: HttpResponse, tag: str, last_modified: float, varies) -> HttpResponse:
+def _answer(
+    request: HttpRequest, response: HttpResponse, tag: str, last_modified: float, varies: tuple[str, ...]
+) -> HttpResponse:
     """The response, or a 304 where another precondition holds (If-Modified-Since, If-None-Match: *):
     only now that the request is known to succeed (RFC 9110 §13.2.1). The ETag of a gzipped body is weak
     (§8.8.1: the same content, other bytes); it still answers 304."""
