@@ -1,20 +1,20 @@
 """Conditional requests for the API (ETag/Last-Modified): a client that polls pays a 304.
 
 They read the one "record changed" clock, events.selectors.data_version(), as the readers' page cache
-does (readers/caching.py): one primary-key query per request, moved by every write readers could see.
+does (readers/caching.py): one primary-key query per request, moved by every write readers could see. An
+anonymous request meets that cache first (api/urls.py), which gives the same ETag; this answers the rest.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import parse_etags, quote_etag
 from django.views.decorators.http import condition
 
 from events.selectors import data_version
+from readers.caching import named_etag, response_etag
 
 
 def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -26,12 +26,12 @@ def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         version = data_version()
         # The answer depends on the version and on the whole URL (filters, cursor, page size).
-        etag = hashlib.sha256(f"{version.tag} {request.get_full_path()}".encode()).hexdigest()[:32]
+        etag = response_etag(version, request)
         validated = condition(
             etag_func=lambda *args, **kwargs: etag,
             last_modified_func=lambda *args, **kwargs: version.changed_at,
         )
-        if names_etag(request, etag):
+        if named_etag(request, etag):
             # Only a successful answer of ours carried this ETag, for this URL and version: the 304 needs
             # nothing but the clock's one query.
             return validated(view)(request, *args, **kwargs)
@@ -44,12 +44,6 @@ def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     wrapper.conditional = True  # read by is_conditional (the schema documents 304 and the validators)
     return wrapper
-
-
-def names_etag(request: HttpRequest, etag: str) -> bool:
-    """Whether If-None-Match names this ETag (compared weakly, as for GET: a W/ prefix is no difference)."""
-    named = parse_etags(request.headers.get("If-None-Match", ""))
-    return quote_etag(etag) in {tag.removeprefix("W/") for tag in named}
 
 
 def is_conditional(view) -> bool:

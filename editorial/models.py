@@ -11,6 +11,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from events.db import data_version
 from events.models import Source
 
 SHA256_HEX_LENGTH = 64
@@ -71,6 +72,9 @@ class SourceSnapshot(models.Model):
     class Meta:
         ordering = ["-fetched_at", "-id"]
         indexes = [models.Index(fields=["source", "-fetched_at"], name="snapshot_source_latest")]
+        # An event's page says when a source's page was found gone and links the copy kept: a check moves
+        # the data version like any write readers see (readers/caching.py).
+        triggers = [data_version.BUMP]
         constraints = [
             models.CheckConstraint(condition=Q(finding__in=Finding.values), name="snapshot_finding_is_known"),
             # A page that answered: where, with a success status and the hash of its text.

@@ -1,75 +1,154 @@
-"""Readers' responses cached per address and data version, with ETag/Last-Modified for a 304 on a repeat.
+"""Every anonymous GET cached per address and data version, with ETag/Last-Modified for a 304 on a repeat.
 
 The data version (events.selectors.data_version(), the clock the API's ETags read too) moves in the
-transaction of every write to what readers see: a publication, a change, a retraction, a new source. A
-cached response is keyed on the full path (so on the query string), the data version and the release
+transaction of every write to what readers see: a publication, a change, a retraction, a new source, a
+source check. A cached response is keyed on the full address (scheme, host, path and query string), the
+headers the view declares it varies on (the API's Accept), the data version and the release
 (settings.RELEASE), so a change or a deployment makes every old entry unreachable at once; nothing has
 to be deleted, and several app servers sharing Redis (CACHE_URL) agree without talking to each other.
 The cost of a hit is one primary-key query (the version) and one cache read.
 
-Only anonymous GET/HEAD requests are cached or answered 304: a logged-in editor sees the same pages
-with their own links, always fresh.
+Only anonymous GET/HEAD requests are cached or answered 304: a signed-in editor (who may see previews)
+sees the same pages with their own links, always fresh, and never fills the shared cache. A response
+that sets a cookie or used the CSRF token is not kept either. The one exception is a view that never
+reads the session (same_for_everyone: the embed, which a host's page frames): everyone gets its one
+answer, which does not vary on Cookie.
+
+A whole body is kept with its gzip beside it, compressed once when it is cached: a reader whose browser
+accepts gzip gets it. Only what this module serves is compressed, that is only what any reader may be
+served, never a page that carries a session or a CSRF token (Django's BREACH note): the admin is not.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator
-from functools import wraps
+from functools import partial, wraps
+from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.http import http_date, quote_etag
+from django.utils.http import http_date, parse_etags, quote_etag
+from django.utils.text import compress_string
 
-from events.selectors import data_version
+from events.selectors import RecordVersion, data_version
 
-# How long an entry may live unused (a change of data version makes it unreachable much sooner).
+# How long an entry is kept (a change of data version makes it unreachable much sooner).
 CACHE_SECONDS = 24 * 60 * 60
-# A streamed response (the CSV export) is written to the cache in blocks as it goes out, and kept only if
-# it ends within MAX_CACHED_BYTES (a filtered view, typically); a bigger one streams from the database as
-# before, not kept (a local-memory cache would hold it in the process), and a repeat gets a 304 by ETag.
-MAX_CACHED_BYTES = 256 * 1024
+# A whole body is kept up to settings.CACHE_MAX_ENTRY_BYTES (the largest map, a page of 1,000 events);
+# past it, it is served but not kept. A streamed response (the CSV export, GeoJSON, TimelineJS) is written
+# to the cache in blocks as it goes out, and kept only if it ends within MAX_STREAMED_BYTES (a filtered
+# view, typically); a bigger one streams from the database as before, not kept (a local-memory cache
+# would hold it in the process), and a repeat gets a 304 by ETag.
+MAX_STREAMED_BYTES = 256 * 1024
 CACHED_BLOCK_BYTES = 64 * 1024
-# The headers a cached response keeps; the rest (Date, the cache's own) are made afresh.
-KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
+# Headers made afresh for each answer; every other header the view set is kept with the body.
+FRESH_HEADERS = frozenset(
+    {"date", "expires", "etag", "last-modified", "cache-control", "content-length", "content-encoding", "x-cache"}
+)
+# Shorter bodies are not worth compressing (GZipMiddleware's threshold).
+MIN_COMPRESSED_BYTES = 200
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+# Each entry is kept in both encodings, under keys of their own: a hit reads only the one it sends.
+IDENTITY, GZIP = "identity", "gzip"
 
 
-def cached_for_readers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Cache the view's 200 responses to anonymous readers; answer a repeat with 304."""
+def response_etag(version: RecordVersion, request: HttpRequest) -> str:
+    """The ETag of an answer to this address at this version: the readers' cache and the API's conditional
+    requests (api/versioning.py) give the same one, signed in or not."""
+    return hashlib.sha256(f"{version.tag} {request.get_full_path()}".encode()).hexdigest()[:32]
+
+
+def cached_for_readers(
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    varies_on: tuple[str, ...] = (),
+    same_for_everyone: bool = False,
+) -> Callable[..., Any]:
+    """Cache the view's 200 responses to anonymous readers; answer a repeat with 304. `varies_on` names
+    the request headers the answer depends on beyond the address (e.g. Accept, for a view that negotiates
+    its media type): each value is an entry of its own. `same_for_everyone`: the view ignores who asks,
+    so the session is not read and signed-in readers share the cache."""
+    if view is None:
+        return partial(cached_for_readers, varies_on=varies_on, same_for_everyone=same_for_everyone)
+    varies = ("Accept-Encoding",) if same_for_everyone else ("Cookie", "Accept-Encoding")
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        if request.method not in ("GET", "HEAD") or not (same_for_everyone or request.user.is_anonymous):
             return view(request, *args, **kwargs)
         version = data_version()
-        tag = f'"{version.tag}"'
+        tag = response_etag(version, request)
         last_modified = version.changed_at.timestamp()
-        not_modified = get_conditional_response(request, etag=tag, last_modified=int(last_modified))
-        if not_modified is not None:
-            return _validators(not_modified, tag, last_modified)
-        key = "page:" + hashlib.sha256(f"{tag}|{request.get_full_path()}".encode()).hexdigest()
-        stored = cache.get(key)
+        named = named_etag(request, tag)
+        if named:
+            # Only a successful answer to this address at this version carried this ETag: a 304 on one query.
+            return _validators(HttpResponseNotModified(), named, last_modified, varies)
+        address = "|".join([request.build_absolute_uri(), *(request.headers.get(name, "") for name in varies_on)])
+        key = "page:" + hashlib.sha256(f"{version.tag}|{address}".encode()).hexdigest()
+        encoding = GZIP if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) else IDENTITY
+        stored = cache.get(f"{key}:{encoding}")
         if stored is not None and _complete(key, stored):
-            if "blocks" in stored:
-                response = StreamingHttpResponse(_cached_blocks(key, stored["blocks"]))
-            else:
-                response = HttpResponse(stored["content"])
-            for name, value in stored["headers"].items():
-                response[name] = value
+            response = _from_cache(key, stored)
             response["X-Cache"] = "hit"
-            return _validators(response, tag, last_modified)
+            return _answer(request, response, tag, last_modified, varies)
         response = view(request, *args, **kwargs)
-        if response.status_code != 200 or response.cookies:
-            return response
+        if getattr(response, "is_rendered", True) is False:  # a template or DRF response, rendered later
+            response.render()
+        if response.status_code != 200 or response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            return response  # an error, or a reader's own (a cookie, a form's CSRF token): never shared
+        headers = {name: value for name, value in response.items() if name.lower() not in FRESH_HEADERS}
         if response.streaming:
-            response.streaming_content = _kept_while_streamed(response.streaming_content, _kept(response), key)
-        else:
-            cache.set(key, {"content": response.content, "headers": _kept(response)}, CACHE_SECONDS)
+            response.streaming_content = _kept_while_streamed(response.streaming_content, headers, key)
+        elif len(response.content) <= settings.CACHE_MAX_ENTRY_BYTES:
+            variants = _variants(response.content, headers)
+            cache.set_many({f"{key}:{name}": entry for name, entry in variants.items()}, CACHE_SECONDS)
+            response = _from_cache(key, variants[encoding])
         response["X-Cache"] = "miss"
-        return _validators(response, tag, last_modified)
+        return _answer(request, response, tag, last_modified, varies)
 
     return wrapper
+
+
+def named_etag(request: HttpRequest, etag: str) -> str | None:
+    """How If-None-Match names this ETag (strong, or weak as a gzipped answer gave it), if it does."""
+    for named in parse_etags(request.headers.get("If-None-Match", "")):
+        if named.removeprefix("W/") == quote_etag(etag):
+            return named
+    return None
+
+
+def _answer(
+    request: HttpRequest, response: HttpResponse, tag: str, last_modified: float, varies: tuple[str, ...]
+) -> HttpResponse:
+    """The response, or a 304 where another precondition holds (If-Modified-Since, If-None-Match: *):
+    only now that the request is known to succeed (RFC 9110 §13.2.1). The ETag of a gzipped body is weak
+    (§8.8.1: the same content, other bytes); it still answers 304."""
+    etag = ("W/" if response.get("Content-Encoding") == "gzip" else "") + quote_etag(tag)
+    answer = get_conditional_response(request, etag=etag, last_modified=int(last_modified), response=response)
+    return _validators(answer, etag, last_modified, varies)
+
+
+def _variants(content: bytes, headers: dict[str, str]) -> dict[str, dict]:
+    """The entry of each encoding: the body as it is, and gzipped where that makes it shorter (else as it is)."""
+    identity = {"content": content, "headers": headers}
+    compressed = compress_string(content) if len(content) >= MIN_COMPRESSED_BYTES else content
+    if len(compressed) >= len(content):
+        return {IDENTITY: identity, GZIP: identity}
+    return {IDENTITY: identity, GZIP: {"content": compressed, "headers": headers | {"Content-Encoding": "gzip"}}}
+
+
+def _from_cache(key: str, stored: dict) -> HttpResponse:
+    if "blocks" in stored:
+        response = StreamingHttpResponse(_cached_blocks(key, stored["blocks"]))
+    else:
+        response = HttpResponse(stored["content"])
+    for name, value in stored["headers"].items():
+        response[name] = value
+    return response
 
 
 def _complete(key: str, stored: dict) -> bool:
@@ -79,19 +158,16 @@ def _complete(key: str, stored: dict) -> bool:
     return not blocks or (cache.has_key(f"{key}:0") and cache.has_key(f"{key}:{blocks - 1}"))
 
 
-def _kept(response: HttpResponse | StreamingHttpResponse) -> dict[str, str]:
-    return {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-
-
 def _kept_while_streamed(content: Iterator[bytes], headers: dict[str, str], key: str) -> Iterator[bytes]:
     """Stream on as before while writing the content to the cache in blocks of CACHED_BLOCK_BYTES, so
     memory stays flat whatever the size; the entry that points at the blocks is written last, so a
-    response cut short (or past MAX_CACHED_BYTES) is never served from the cache."""
+    response cut short (or past MAX_STREAMED_BYTES) is never served from the cache. Kept as it is for
+    either encoding: compressing it would hold a whole body in memory."""
     block: list[bytes] = []
     block_size = blocks = written = 0
     for chunk in content:
         yield chunk
-        if written > MAX_CACHED_BYTES:
+        if written > MAX_STREAMED_BYTES:
             continue
         block.append(chunk)
         block_size += len(chunk)
@@ -99,11 +175,12 @@ def _kept_while_streamed(content: Iterator[bytes], headers: dict[str, str], key:
         if block_size >= CACHED_BLOCK_BYTES:
             cache.set(f"{key}:{blocks}", b"".join(block), CACHE_SECONDS)
             blocks, block, block_size = blocks + 1, [], 0
-    if written <= MAX_CACHED_BYTES:
+    if written <= MAX_STREAMED_BYTES:
         if block:
             cache.set(f"{key}:{blocks}", b"".join(block), CACHE_SECONDS)
             blocks += 1
-        cache.set(key, {"blocks": blocks, "headers": headers}, CACHE_SECONDS)
+        entry = {"blocks": blocks, "headers": headers}
+        cache.set_many({f"{key}:{name}": entry for name in (IDENTITY, GZIP)}, CACHE_SECONDS)
 
 
 def _cached_blocks(key: str, blocks: int) -> Iterator[bytes]:
@@ -114,12 +191,12 @@ def _cached_blocks(key: str, blocks: int) -> Iterator[bytes]:
         yield block
 
 
-def _validators(response: HttpResponse, tag: str, last_modified: float) -> HttpResponse:
+def _validators(response: HttpResponse, etag: str, last_modified: float, varies: tuple[str, ...]) -> HttpResponse:
     """ETag and Last-Modified, and 'revalidate every time': a browser keeps the page but asks first."""
-    response["ETag"] = quote_etag(tag)
+    response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     patch_cache_control(response, no_cache=True, public=True)
-    patch_vary_headers(response, ("Cookie",))
+    patch_vary_headers(response, varies)
     if isinstance(response, HttpResponseNotModified):
         response.content = b""
     return response

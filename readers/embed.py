@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 from events import selectors
 from events.filters import describe
 from events.summary import summary_for
+from readers.caching import cached_for_readers
 from readers.embedding import EMBED_HEIGHT, EMBED_WIDTH, embed_title, embed_url, iframe_code, timeline_url
 from readers.figures.chart import build_chart
 from readers.views import query_without
@@ -47,8 +48,10 @@ def framable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return xframe_options_exempt(wrapped)
 
 
+# Cached inside framable: the frame-ancestors it sets travel on the response object, kept by no cache.
 @require_safe
 @framable
+@cached_for_readers(same_for_everyone=True)
 def embed(request: HttpRequest) -> HttpResponse:
     filterset = selectors.event_filter(params=request.GET)
     events = filterset.qs
@@ -100,6 +103,7 @@ def _view_query(request: HttpRequest, url: str) -> str:
 
 
 @require_safe
+@cached_for_readers
 def oembed(request: HttpRequest) -> JsonResponse:
     """oEmbed 1.0 (https://oembed.com): a `rich` answer whose html is the embed's <iframe>."""
     if request.GET.get("format", "json") != "json":

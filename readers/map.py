@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from events import selectors
 from events.filters import describe
+from readers.caching import cached_for_readers
 from readers.figures.map import build_map
 from readers.views import EVENTS_PER_PAGE, query_without
 
@@ -18,6 +19,7 @@ MAP_TABLE_ROWS = EVENTS_PER_PAGE
 PERIOD_FIELDS = ("date_from", "date_to")
 
 
+@cached_for_readers
 def event_map(request: HttpRequest) -> HttpResponse:
     filterset = selectors.event_filter(params=request.GET)
     events = filterset.qs

@@ -130,6 +130,7 @@ def chart_json(request: HttpRequest) -> JsonResponse:
     )
 
 
+@cached_for_readers
 def tension_window(request: HttpRequest) -> HttpResponse:
     """The events behind one point of the tension index: the 30 days ending on `end`."""
     filterset = selectors.event_filter(params=request.GET)
@@ -153,6 +154,7 @@ def tension_window(request: HttpRequest) -> HttpResponse:
     return render(request, "events/tension_window.html", context)
 
 
+@cached_for_readers
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = selectors.event_for_reader(slug=slug, user=request.user)
     upstream, downstream = selectors.reaction_chains(event, include_unpublished=request.user.is_staff)
@@ -168,6 +170,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@cached_for_readers
 def source_copy(request: HttpRequest, slug: str, source_id: int) -> HttpResponse:
     """Our copy of the text of a public event's source whose page is gone (events.selectors.kept_copy)."""
     source, snapshot = selectors.kept_copy(slug=slug, source_id=source_id)
@@ -176,6 +179,7 @@ def source_copy(request: HttpRequest, slug: str, source_id: int) -> HttpResponse
     return response
 
 
+@cached_for_readers
 def about(request: HttpRequest) -> HttpResponse:
     return render(
         request,

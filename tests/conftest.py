@@ -130,6 +130,22 @@ def postgres_only(db):
 
 
 @pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis the cache tests share (TEST_REDIS_URL; .ci/run starts one): missing, skip locally, fail in CI."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        message = f"Redis is not answering at {url}: apt-get install redis-server"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright (no downloaded browser). Missing: skip locally, fail in CI."""
     if not Path(CHROMIUM).exists():

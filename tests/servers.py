@@ -112,10 +112,10 @@ def free_port() -> int:
     return port
 
 
-def get(url: str, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
+def get(url: str, timeout: float = 30, *, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
     """(status, headers, body) for a GET, whatever the status."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=timeout) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()

@@ -1,14 +1,14 @@
-"""Readers' pages, the export and the feed: cached per address and data version, 304 on a repeat.
+"""Every anonymous GET (pages, exports, feeds, the API): cached per address and data version, 304 on a repeat.
 
 Run against Django's local-memory cache and against Redis (Django's own backend), as CACHE_URL would
-configure it for several app servers. Redis is TEST_REDIS_URL (default redis://127.0.0.1:6379/0);
-missing, its tests skip locally and fail in CI (.ci/run starts redis-server).
+configure it for several app servers. Redis is TEST_REDIS_URL (the redis_url fixture, tests/conftest.py);
+missing, its tests skip locally and fail in CI (.ci/run starts redis-server). Two app servers sharing
+one Redis: tests/test_two_servers.py.
 """
 
 from __future__ import annotations
 
 import datetime
-import os
 import uuid
 
 import pytest
@@ -18,21 +18,41 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from events import services
 from events.models import Event
 from tests import factories
-from tests.conftest import IN_CI
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-URLS = ["/", "/?country=LT&sort=date", "/export.csv", "/export.csv?q=Patriot", "/feed/", "/feed/?category=warning"]
-
-
-def redis_reachable() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
+# Every anonymous GET of the record, and whether a new event reacting to "warning" shows in it.
+SHOW_THE_NEW_EVENT = [
+    "/",
+    "/?country=LT&sort=date",
+    "/export.csv",
+    "/feed/",
+    "/embed/?country=LT",
+    "/map/",
+    "/events/warning/",
+    "/tension/?end=2024-03-20",
+    "/api/events/",
+    "/api/events/?country=LT",
+    "/api/events/warning/",
+    "/api/changes/",
+    "/export.geojson",
+    "/export.geojson?country=LT",
+    "/export.timeline.json",
+]
+URLS = [
+    *SHOW_THE_NEW_EVENT,
+    "/export.csv?q=Patriot",
+    "/feed/?category=warning",
+    "/oembed/?url=http://testserver/?country=LT",
+    "/about/",
+    "/api/actors/",
+    "/api/types/",
+    "/api/countries/",
+    "/api/regions/",
+    "/api/tension/",
+    "/api/changes/?limit=1",
+]
+NEW_SLUG = b"draft-becomes-news"
 
 
 @pytest.fixture(params=["locmem", "redis"])
@@ -40,12 +60,8 @@ def reader_cache(request):
     """A fresh, empty cache of each kind, under a key prefix no other run shares."""
     prefix = f"test-{uuid.uuid4().hex[:12]}"
     if request.param == "redis":
-        if not redis_reachable():
-            message = f"Redis is not answering at {REDIS_URL}: apt-get install redis-server"
-            if IN_CI:
-                pytest.fail(message)
-            pytest.skip(message)
-        caches = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        location = request.getfixturevalue("redis_url")
+        caches = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}
     else:
         caches = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": prefix}
     with override_settings(CACHES={"default": {**caches, "KEY_PREFIX": prefix, "TIMEOUT": 120}}):
@@ -61,6 +77,20 @@ def shown(db):
     )
 
 
+def draft_reacting_to(shown: Event) -> Event:
+    """A draft in Lithuania, with coordinates, reacting to `shown`: ready to be published."""
+    draft = factories.event(
+        slug=NEW_SLUG.decode(), title="A draft becomes news", date=D(2024, 3, 10), latitude=54.7, longitude=25.3
+    )
+    draft.location_country = shown.location_country
+    draft.save()
+    # Not NATO: two NATO deployments two days apart would be likely duplicates (events.duplicates).
+    draft.event_actors.create(actor=factories.actor("Lithuania"), role="initiator")
+    draft.sources.create(url="https://news.example/d", publisher="Example", title="d")
+    factories.reaction(draft, shown)
+    return draft
+
+
 def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
@@ -71,25 +101,29 @@ def get(client, url, **headers):
 
 
 @pytest.mark.parametrize("url", URLS)
-def test_a_repeat_is_served_from_the_cache_with_one_query(client, reader_cache, shown, url):
+def test_every_cached_url_is_one_query_warm_answers_304_and_changes_with_a_publish(client, reader_cache, shown, url):
+    draft = draft_reacting_to(shown)
     first, first_body = get(client, url)
     assert first.status_code == 200 and first["X-Cache"] == "miss"
+    assert first["ETag"] and first["Last-Modified"]
+    assert "no-cache" in first["Cache-Control"] and "public" in first["Cache-Control"]  # kept, asked each time
+    assert NEW_SLUG not in first_body, "a draft is never in what readers are served"
     with CaptureQueriesContext(connection) as queries:
         again, again_body = get(client, url)
+        not_modified = client.get(url, headers={"if-none-match": first["ETag"]})
     assert again["X-Cache"] == "hit" and again_body == first_body
     assert again["Content-Type"] == first["Content-Type"]
-    assert len(queries) == 1, "only the data version is read"
-
-
-@pytest.mark.parametrize("url", URLS)
-def test_a_repeat_visit_with_the_etag_or_the_date_is_a_304(client, reader_cache, shown, url):
-    first, _ = get(client, url)
-    assert first["ETag"] and first["Last-Modified"]
-    assert "no-cache" in first["Cache-Control"]  # the browser keeps it but asks each time
-    not_modified = client.get(url, headers={"if-none-match": first["ETag"]})
     assert not_modified.status_code == 304 and not_modified.content == b""
+    assert len(queries) == 2, "each reads the data version, and nothing else"
     assert client.get(url, headers={"if-modified-since": first["Last-Modified"]}).status_code == 304
     assert client.get(url, headers={"if-none-match": '"something-else"'}).status_code == 200
+
+    services.publish_event(event=draft)
+    changed, changed_body = get(client, url, **{"if-none-match": first["ETag"]})
+    assert changed.status_code == 200 and changed["X-Cache"] == "miss"
+    assert changed["ETag"] != first["ETag"]
+    if url in SHOW_THE_NEW_EVENT:
+        assert NEW_SLUG in changed_body
 
 
 def test_publish_change_and_retract_each_show_at_once(client, reader_cache, shown):
@@ -129,10 +163,79 @@ def test_editors_are_never_served_from_the_cache_nor_a_304(client, reader_cache,
     assert b"Editors" in page.content
 
 
+def test_editors_previews_never_fill_the_cache(client, reader_cache, shown):
+    draft_reacting_to(shown)
+    client.force_login(factories.staff_user("editor", role="Editor"))
+    for url in ("/", "/events/draft-becomes-news/", "/events/warning/", "/api/events/"):
+        assert client.get(url).status_code == 200 and not client.get(url).has_header("X-Cache")
+    client.logout()
+    assert client.get("/events/draft-becomes-news/").status_code == 404
+    for url in ("/", "/events/warning/", "/api/events/"):
+        page, page_body = get(client, url)
+        assert page["X-Cache"] == "miss" and NEW_SLUG not in page_body
+
+
+def test_the_address_is_the_key_with_its_scheme_and_the_api_media_type(client, reader_cache, shown):
+    assert b"http://testserver/events/warning/" in body(client.get("/api/events/"))
+    secure = client.get("/api/events/", secure=True)
+    assert secure["X-Cache"] == "miss" and b"https://testserver/events/warning/" in body(secure)
+    for accept in ("application/json", "application/geo+json"):
+        first, _ = get(client, "/export.geojson", accept=accept)  # read whole: a stream is kept as it ends
+        again, _ = get(client, "/export.geojson", accept=accept)
+        assert (first["X-Cache"], again["X-Cache"]) == ("miss", "hit")
+        assert first["Content-Type"] == again["Content-Type"] == accept
+
+
+def test_a_source_check_moves_the_version_of_the_event_page(client, reader_cache, shown):
+    from editorial.models import Finding, SourceSnapshot
+
+    first = client.get("/events/warning/")
+    SourceSnapshot.objects.create(source=shown.sources.get(), url="https://news.example/warning", finding=Finding.GONE)
+    again = client.get("/events/warning/", headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 200 and again["X-Cache"] == "miss"
+
+
+def test_a_body_past_the_bound_is_served_but_not_kept(client, reader_cache, shown, settings):
+    settings.CACHE_MAX_ENTRY_BYTES = 1000
+    first = client.get("/")
+    assert len(first.content) > 1000
+    again = client.get("/")
+    assert again["X-Cache"] == "miss" and again.content == first.content
+    assert client.get("/", headers={"if-none-match": again["ETag"]}).status_code == 304
+
+
+def test_an_answer_carrying_a_csrf_token_is_never_kept(rf, reader_cache, shown):
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    from readers.caching import cached_for_readers
+
+    @cached_for_readers
+    def form(request):
+        return HttpResponse(f"<form method=post><input name=csrfmiddlewaretoken value={get_token(request)}>")
+
+    for _ in range(2):
+        request = rf.get("/form/")
+        request.user = AnonymousUser()
+        response = form(request)
+        assert response.status_code == 200 and not response.has_header("X-Cache")
+
+
 def test_errors_are_not_cached(client, reader_cache, shown):
     for _ in range(2):
         response = client.get("/export.csv?date_from=not-a-date")
         assert response.status_code == 400 and not response.has_header("X-Cache")
+
+
+@pytest.mark.parametrize("url", ["/export.csv?date_from=not-a-date", "/api/countries/?page_size=-1"])
+def test_a_refused_request_gets_its_refusal_whatever_its_preconditions(client, reader_cache, shown, url):
+    """RFC 9110 §13.2.1: only a request that succeeds is answered 304 (If-None-Match: *, a date)."""
+    since = client.get("/")["Last-Modified"]
+    for preconditions in ({"if-none-match": "*"}, {"if-modified-since": since}):
+        response = client.get(url, headers=preconditions)
+        assert response.status_code == 400 and not response.has_header("ETag")
+    assert client.get("/", headers={"if-none-match": "*"}).status_code == 304
 
 
 def test_a_large_export_streams_to_the_cache_in_blocks_and_back(client, reader_cache, shown, monkeypatch):
@@ -150,7 +253,7 @@ def test_a_large_export_streams_to_the_cache_in_blocks_and_back(client, reader_c
 def test_an_export_past_the_bound_is_streamed_but_not_kept(client, reader_cache, shown, monkeypatch):
     from readers import caching
 
-    monkeypatch.setattr(caching, "MAX_CACHED_BYTES", 200)
+    monkeypatch.setattr(caching, "MAX_STREAMED_BYTES", 200)
     _, first_body = get(client, "/export.csv")
     assert len(first_body) > 200
     again, again_body = get(client, "/export.csv")

@@ -113,6 +113,8 @@ def test_the_event_page_links_the_copy_kept_of_a_vanished_page(news, patriot, ca
 
     response = client.get(copy_url)
     assert response.status_code == 200 and response["X-Robots-Tag"] == "noindex"
+    again = client.get(copy_url)  # from the readers' cache, with the view's own headers
+    assert again["X-Cache"] == "hit" and again["X-Robots-Tag"] == "noindex"
     copy = response.content.decode()
     assert "The page is gone." in copy and "as this record kept it on" in copy
     assert "The report at /vanishes. The report at /vanishes." in copy

@@ -282,6 +282,9 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tension"}}
+# The largest response body the readers' cache keeps (its gzip is kept beside it); a bigger one is served
+# but not kept. 4 MiB holds the largest map (5,000 points) and an API page of 1,000 events.
+CACHE_MAX_ENTRY_BYTES = env.integer("CACHE_MAX_ENTRY_BYTES", 4 * 1024 * 1024, minimum=0)
 # The release being served. Cached pages and every ETag carry it (events.selectors.RecordVersion.tag),
 # so pages rendered by the previous code are neither served nor answered 304 once it changes: a
 # deployment sets RELEASE, e.g. to the git commit (RELEASE=$(git rev-parse --short HEAD)). Unset, the
