@@ -178,6 +178,7 @@ class IndexPointSerializer(serializers.Serializer):
 
 class TensionIndexSerializer(serializers.Serializer):
     window_days = serializers.IntegerField()
+    rule = serializers.CharField(help_text="Which events the index counts (its weighting rule), in words.")
     points = IndexPointSerializer(many=True)
 
 

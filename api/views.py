@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.decorators import method_decorator
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound, ValidationError
@@ -25,7 +26,8 @@ from rest_framework.views import APIView
 from events import selectors
 from events.filters import EventFilter, describe, sort_order
 from events.models import Actor, Country, EventType, Region
-from events.tension import WINDOW_DAYS, tension_index
+from events.summary import view_index
+from events.tension import WINDOW_DAYS
 from exports import geojson, timelinejs
 from exports.csv import event_url_parts
 
@@ -63,6 +65,14 @@ class FilteredEvents(generics.GenericAPIView):
 
     def get_serializer_context(self) -> dict:
         return super().get_serializer_context() | {"url_parts": url_parts(self.request)}
+
+    def filtered(self) -> EventFilter:
+        """The view's filter itself (for what it says beyond its events, such as the index's weighting),
+        validated as DRF's filter backend does: an invalid query is a 400."""
+        filterset = DjangoFilterBackend().get_filterset(self.request, self.get_queryset(), self)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        return filterset
 
 
 @method_decorator(conditional, name="get")
@@ -128,15 +138,18 @@ class RegionList(ReferenceList):
 
 @method_decorator(conditional, name="get")
 class TensionIndex(FilteredEvents):
-    """The tension index of the view: per day, the escalation summed over the 30 days ending that day.
-    A step function: one point where it changes."""
+    """The tension index of the view: per day, the weights of its events (events/tension.py: confirmed and
+    claimed events at their escalation; disputed ones too with include_disputed; retracted never) summed
+    over the 30 days ending that day. A step function: one point where it changes."""
 
     pagination_class = None
     serializer_class = TensionIndexSerializer
 
     def get(self, request: Request) -> Response:
-        points = tension_index(self.filter_queryset(self.get_queryset()))
-        return Response(self.get_serializer({"window_days": WINDOW_DAYS, "points": points}).data)
+        filterset = self.filtered()
+        points = view_index(filterset)
+        answer = {"window_days": WINDOW_DAYS, "rule": filterset.weighting().describe(), "points": points}
+        return Response(self.get_serializer(answer).data)
 
 
 class MediaTypeJSONRenderer(JSONRenderer):

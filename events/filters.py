@@ -2,7 +2,10 @@
 
 The query-string names are a public contract (shared links must keep working): date_from, date_to,
 region, country, actor, role, type, category, escalation_min, escalation_max, verification, q,
-reactions_only, include_retracted, sort. `page` belongs to the views.
+reactions_only, include_retracted, include_disputed, sort. `page` belongs to the views.
+
+`include_disputed` narrows nothing: it says how the tension index weighs the events shown
+(events/tension.py, Weighting), so every output of the filter (page, embed, API, CSV) weighs them alike.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from events.models import ESCALATION_MAX, ESCALATION_MIN, Actor, Country, Event, EventActor, EventType, Region
+from events.tension import Weighting
 from events.text import is_single_line_clean, unreadable_query_names
 
 SORTS = {
@@ -159,6 +163,9 @@ class EventFilter(django_filters.FilterSet):
     include_retracted = django_filters.BooleanFilter(
         label="Include retracted events", method="keep", widget=forms.CheckboxInput
     )
+    include_disputed = django_filters.BooleanFilter(
+        label="Count disputed claims too", method="keep", widget=forms.CheckboxInput
+    )
     sort = django_filters.ChoiceFilter(
         label="Sort", choices=[(key, label) for key, (label, _) in SORTS.items()], method="keep", empty_label=None
     )
@@ -203,6 +210,12 @@ class EventFilter(django_filters.FilterSet):
             queryset = queryset.exclude(status=Event.Status.RETRACTED)
         return queryset.order_by(*sort_order(data.get("sort")))
 
+    def weighting(self) -> Weighting:
+        """How the tension index of this view weighs its events (an invalid filter: the default rule)."""
+        if not (self.is_bound and self.is_valid()):
+            return Weighting()
+        return Weighting(include_disputed=bool(self.form.cleaned_data.get("include_disputed")))
+
     @property
     def qs(self) -> QuerySet:
         # An invalid filter gives no events and an error beside its field: never a silently broader view.
@@ -243,4 +256,6 @@ def describe(filterset: EventFilter) -> list[str]:
         parts.append("reactions only")
     if data.get("include_retracted"):
         parts.append("including retracted")
+    if data.get("include_disputed"):
+        parts.append("disputed claims counted in the index")
     return parts

@@ -1,9 +1,12 @@
 """The per-day totals (DailyTotal): read in place of the events when the filter allows, and rebuilt.
 
-A day's totals are kept per event type, country and public status by database triggers (events/db/totals.py),
-so a view filtered only by those (period, type, category, country, region, retracted or not)
+A day's totals are kept per event type, country, public status and verification by database triggers
+(events/db/totals.py), so a view filtered only by those (period, type, category, country, region,
+verification, retracted or not)
 is answered from at most one row per day, type and country, not from every event: a million events
-cost what a few thousand rows do. Any other filter (actor, text, verification, escalation, reactions)
+cost what a few thousand rows do; the status and verification are what the index's weighting rule
+(events/tension.py) reads, so the totals weigh the events as the per-event path does. Any other filter
+(actor, text, escalation, reactions)
 needs the events themselves: summary_for() then returns None and the callers use the exact per-event
 path. tests/test_daily_totals.py proves that both give the same figures.
 """
@@ -30,11 +33,23 @@ from events.models import (
     DayTotals,
     Event,
 )
-from events.tension import DailyTotals
+from events.tension import DailyTotals, IndexPoint, Weighting, tension_index, weighted_sum
 
-# The filters the totals can answer; `sort` and `include_retracted` only order or widen the statuses.
+# The filters the totals can answer; `sort`, `include_retracted` and `include_disputed` only order,
+# widen the statuses or weigh.
 SUMMARY_FILTERS = frozenset(
-    {"date_from", "date_to", "region", "country", "type", "category", "include_retracted", "sort"}
+    {
+        "date_from",
+        "date_to",
+        "region",
+        "country",
+        "type",
+        "category",
+        "verification",
+        "include_retracted",
+        "include_disputed",
+        "sort",
+    }
 )
 
 
@@ -53,19 +68,22 @@ class Summary:
 
     totals: QuerySet  # of DailyTotal or DailyTypeTotal
     spanning: QuerySet  # of Event
+    weighting: Weighting
 
     def daily_totals(self) -> DailyTotals:
-        by_day = self.totals.values("day").annotate(n=Sum("events"), t=Sum("escalation_tenths"))
+        """Per day, the events shown counted and the weights of those the rule counts summed."""
+        by_day = self.totals.values("day").annotate(
+            n=Sum("events"), t=weighted_sum(self.weighting, "escalation_tenths")
+        )
         rows = plain_rows(by_day.values_list("day", "n", "t"))
         # One row a day (grouped by day): plain dicts, no summing, and dates parsed only where needed.
         if rows and isinstance(rows[0][0], str):
             rows = [(_as_date(day), n, tenths) for day, n, tenths in rows]
-        sums = {day: from_tenths(tenths) for day, _, tenths in rows}
+        sums = {day: from_tenths(tenths or 0) for day, _, tenths in rows}
         counts = {day: n for day, n, _ in rows}
-        for day, n, total in (
-            self.spanning.values("date").annotate(n=Count("id"), t=Sum("escalation")).values_list("date", "n", "t")
-        ):
-            sums[day] = sums.get(day, Decimal(0)) + on_scale(total)
+        spanning = self.spanning.values("date").annotate(n=Count("id"), t=weighted_sum(self.weighting))
+        for day, n, total in spanning.values_list("date", "n", "t"):
+            sums[day] = sums.get(day, Decimal(0)) + on_scale(total or 0)
             counts[day] = counts.get(day, 0) + n
         return DailyTotals(sums, counts)
 
@@ -148,6 +166,8 @@ def summary_for(filterset: EventFilter) -> Summary | None:
         totals = totals.filter(event_type__in=list(data["type"]))
     if data.get("category"):
         totals = totals.filter(event_type__category=data["category"])
+    if data.get("verification"):
+        totals = totals.filter(verification=data["verification"])
     if data.get("country"):
         totals = totals.filter(country_key=data["country"].pk)
     if data.get("region"):
@@ -161,7 +181,7 @@ def summary_for(filterset: EventFilter) -> Summary | None:
         # The filter keeps an event that began before the period and lasts into it. Its end date is
         # implied by the filter, and said again so that the end-date index finds these few events.
         spanning = filterset.qs.filter(date__lt=start, end_date__gte=start)
-    return Summary(totals=totals, spanning=spanning)
+    return Summary(totals=totals, spanning=spanning, weighting=filterset.weighting())
 
 
 def _given(value) -> bool:
@@ -171,21 +191,21 @@ def _given(value) -> bool:
     return not (value is None or value is False or value == "" or value == [])
 
 
-# Each level of totals and the keys beyond day, type and status it is kept by.
+# Each level of totals and the keys beyond day, type, status and verification it is kept by.
 LEVELS: dict[type[DayTotals], tuple[str, ...]] = {DailyTotal: ("country_key",), DailyTypeTotal: ()}
 
 
 def expected_totals(level: type[DayTotals]) -> QuerySet:
     """A level's totals as they should be, computed from the events (what rebuild writes, check compares):
-    rows of (day, type, status, *keys, events, escalation)."""
+    rows of (day, type, status, verification, *keys, events, escalation)."""
     keys = LEVELS[level]
     events = Event.objects.filter(status__in=PUBLIC_STATUSES).order_by()
     if "country_key" in keys:
         events = events.annotate(country_key=Coalesce("location_country_id", NO_COUNTRY))
     return (
-        events.values("date", "event_type_id", "status", *keys)
+        events.values("date", "event_type_id", "status", "verification", *keys)
         .annotate(n=Count("id"), total=Sum("escalation"))
-        .values_list("date", "event_type_id", "status", *keys, "n", "total")
+        .values_list("date", "event_type_id", "status", "verification", *keys, "n", "total")
     )
 
 
@@ -196,7 +216,9 @@ def mismatches() -> list[str]:
         expected = {tuple(row[:-2]): (row[-2], int(row[-1] * ESCALATION_TENTHS)) for row in expected_totals(level)}
         stored = {
             tuple(row[:-2]): tuple(row[-2:])
-            for row in level.objects.values_list("day", "event_type_id", "status", *keys, "events", "escalation_tenths")
+            for row in level.objects.values_list(
+                "day", "event_type_id", "status", "verification", *keys, "events", "escalation_tenths"
+            )
         }
         problems += [
             f"{level.__name__} {key}: stored {stored.get(key)}, events give {expected.get(key)}"
@@ -224,7 +246,8 @@ def rebuild() -> int:
                     day=row[0],
                     event_type_id=row[1],
                     status=row[2],
-                    **dict(zip(keys, row[3:-2], strict=True)),
+                    verification=row[3],
+                    **dict(zip(keys, row[4:-2], strict=True)),
                     events=row[-2],
                     escalation_tenths=int(row[-1] * ESCALATION_TENTHS),
                 )
@@ -234,3 +257,12 @@ def rebuild() -> int:
         )
         written += level.objects.count()
     return written
+
+
+def view_index(filterset: EventFilter) -> list[IndexPoint]:
+    """The tension index of a filtered view, weighed by the view's rule: from the per-day totals when the
+    filter allows, from the events otherwise. Every output of the index (the API, the CSV) reads it
+    here; the page and the embed draw it through the chart, which takes the same two paths."""
+    summary = summary_for(filterset)
+    totals = summary.daily_totals() if summary else DailyTotals.of(filterset.qs, filterset.weighting())
+    return tension_index(totals=totals)

@@ -1,10 +1,16 @@
 """The tension index: how much escalation a period holds, and which events make it.
 
-Definition (also on /about/): the tension index on day D is the sum of the escalation of the events
+Definition (also on /about/): the tension index on day D is the sum of the weights of the events
 dated in the 30 days ending on D, that is from D − 29 to D inclusive. An event counts on its start
-date (an exercise that lasts three weeks counts once, when it begins), at its stored escalation, so
-de-escalating events (talks, agreements) lower the index. The index is computed over the events a
-reader has filtered, so it answers "how tense was it, by this measure, among these events?".
+date (an exercise that lasts three weeks counts once, when it begins). The index is computed over the
+events a reader has filtered, so it answers "how tense was it, by this measure, among these events?".
+
+The weighting rule (Weighting, the one rule every output applies: the page, the per-day totals, the
+API, the embed and the CSV): an event weighs its stored escalation when it is backed, that is
+published (not retracted) and confirmed or claimed; a disputed event weighs 0 unless the reader asks
+to count disputed claims too (the filter's `include_disputed`); a retracted event always weighs 0,
+even when the view shows it. De-escalating events (talks, agreements) weigh their negative
+escalation, so they lower the index.
 
 Cost: one query for the per-day sums; the window is rolled in Python only over the days on which the
 index changes (a day with events, or the day they leave the window), so the work grows with the
@@ -18,9 +24,39 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
+
+from events.models import Event
 
 WINDOW_DAYS = 30
+# The verifications that count by default: what a source confirms, or what an actor claims openly.
+BACKED = (Event.Verification.CONFIRMED, Event.Verification.CLAIMED)
+
+
+@dataclass(frozen=True)
+class Weighting:
+    """The weighting rule (see the module's docstring): which events count, each at its escalation."""
+
+    include_disputed: bool = False
+
+    @property
+    def verifications(self) -> tuple[str, ...]:
+        return (*BACKED, Event.Verification.DISPUTED) if self.include_disputed else BACKED
+
+    def counted(self) -> Q:
+        """The events (or per-day totals: they have the same columns) that weigh their escalation."""
+        return Q(status=Event.Status.PUBLISHED, verification__in=self.verifications)
+
+    def weighs(self, event: Event) -> bool:
+        return event.status == Event.Status.PUBLISHED and event.verification in self.verifications
+
+    def describe(self) -> str:
+        """The rule in words, for readers (under the chart, the embed, /about/)."""
+        counted = "confirmed, claimed and disputed" if self.include_disputed else "confirmed and claimed"
+        left_out = "retracted events" if self.include_disputed else "disputed and retracted events"
+        return f"The index counts {counted} events at their escalation and leaves {left_out} out."
+
+
 # The most index points sent to the browser: past this, each point stands for the highest day of a
 # run of days, so spikes survive and the payload stays bounded whatever the span.
 MAX_INDEX_POINTS = 1500
@@ -41,16 +77,22 @@ def window_for(day: datetime.date) -> tuple[datetime.date, datetime.date]:
     return day - datetime.timedelta(days=WINDOW_DAYS - 1), day
 
 
+def weighted_sum(weighting: Weighting, field: str = "escalation") -> Sum:
+    """The sum of the weights: `field` summed over the rows the rule counts."""
+    return Sum(field, filter=weighting.counted())
+
+
 @dataclass(frozen=True)
 class DailyTotals:
-    """Per day that has events: their escalation summed, and how many there are (one query)."""
+    """Per day that has events: their weights summed, and how many there are (one query)."""
 
     sums: dict[datetime.date, Decimal]
     counts: dict[datetime.date, int]
 
     @classmethod
-    def of(cls, events: QuerySet) -> DailyTotals:
-        rows = events.order_by().values("date").annotate(total=Sum("escalation"), n=Count("id"))
+    def of(cls, events: QuerySet, weighting: Weighting) -> DailyTotals:
+        """Counts of every event shown, sums of the weights of those that count."""
+        rows = events.order_by().values("date").annotate(total=weighted_sum(weighting), n=Count("id"))
         sums, counts = {}, {}
         for row in rows.values_list("date", "total", "n"):
             sums[row[0]], counts[row[0]] = row[1] or Decimal(0), row[2]
@@ -70,14 +112,18 @@ class DailyTotals:
 
 
 def tension_index(
-    events: QuerySet | None = None, *, totals: DailyTotals | None = None, max_points: int = MAX_INDEX_POINTS
+    events: QuerySet | None = None,
+    *,
+    weighting: Weighting | None = None,
+    totals: DailyTotals | None = None,
+    max_points: int = MAX_INDEX_POINTS,
 ) -> list[IndexPoint]:
     """The index from the first event to 29 days after the last (when the window has emptied).
 
     One point per day on which the index changes (a step function: its value holds until the next
     point), so the series is exact and small; see thin_out for very long spans. Give `totals` when
     they are already at hand (the chart has them), to save the query."""
-    sums = (totals or DailyTotals.of(events)).sums
+    sums = (totals or DailyTotals.of(events, weighting or Weighting())).sums
     if not sums:
         return []
     # Days as ordinals: integer arithmetic in the loop, a date made only for the points kept.
@@ -108,10 +154,21 @@ def thin_out(points: list[tuple[Any, Decimal]], max_points: int) -> list[tuple[A
     return [max(points[i : i + size], key=lambda point: abs(point[1])) for i in range(0, len(points), size)]
 
 
-def window_events(events: QuerySet, day: datetime.date) -> QuerySet:
-    """The events that make the index on `day`, largest contributions first."""
+def weighed(events: QuerySet, weighting: Weighting) -> QuerySet:
+    """The events with their `weight` in the index: their escalation when the rule counts them, else 0."""
+    weight = Case(
+        When(weighting.counted(), then=F("escalation")),
+        default=Value(0),
+        output_field=DecimalField(max_digits=3, decimal_places=1),
+    )
+    return events.annotate(weight=weight)
+
+
+def window_events(events: QuerySet, day: datetime.date, weighting: Weighting) -> QuerySet:
+    """The events dated in the window of `day` with their weight, largest contributions first."""
     start, end = window_for(day)
-    return events.filter(date__gte=start, date__lte=end).order_by("-escalation", "-date", "-id")
+    in_window = events.filter(date__gte=start, date__lte=end)
+    return weighed(in_window, weighting).order_by("-weight", "-escalation", "-date", "-id")
 
 
 PEAKS_SHOWN = 3

@@ -10,8 +10,10 @@ from django.views.decorators.http import require_safe
 
 from events import selectors
 from events.filters import EventFilter, sort_order
+from events.summary import view_index
 from exports.atom import EventFeed
 from exports.csv import export_csv, export_filename
+from exports.series import index_csv
 from readers.caching import cached_for_readers
 
 
@@ -52,6 +54,16 @@ def export(request: HttpRequest, filterset: EventFilter) -> HttpResponse:
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8; header=present")
     filename = export_filename(cleaned_data=filterset.form.cleaned_data)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@cached_for_readers
+@require_safe
+@over_the_filter(what="index CSV")
+def tension_csv(request: HttpRequest, filterset: EventFilter) -> HttpResponse:
+    """The tension index of the view (the same figures as /api/tension/), one row where it changes."""
+    response = HttpResponse(index_csv(view_index(filterset)), content_type="text/csv; charset=utf-8; header=present")
+    response["Content-Disposition"] = 'attachment; filename="tension-index.csv"'
     return response
 
 

@@ -62,7 +62,7 @@ def embed(request: HttpRequest) -> HttpResponse:
         "events/embed.html",
         {
             "filter": filterset,
-            "chart": build_chart(events, query=query, summary=summary_for(filterset)),
+            "chart": build_chart(events, query=query, summary=summary_for(filterset), weighting=filterset.weighting()),
             "summary": summary,
             "title": embed_title(summary),
             "site_name": settings.SITE_NAME,

@@ -19,5 +19,6 @@ urlpatterns = [
     path("oembed/", embed.oembed, name="oembed"),
     # The view's CSV and Atom feed sit beside the page they export (exports/).
     path("export.csv", exports.export, name="export"),
+    path("tension.csv", exports.tension_csv, name="tension_csv"),
     path("feed/", exports.feed, name="feed"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -14,7 +14,7 @@ from events import selectors
 from events.filters import SORTS, EventFilter, describe
 from events.models import EventType
 from events.summary import summary_for
-from events.tension import WINDOW_DAYS, index_peaks, window_events, window_for
+from events.tension import WINDOW_DAYS, index_peaks, weighted_sum, window_events, window_for
 from events.zoom import RANGE_PARAM, BadRange, is_empty, narrowed
 from readers.caching import cached_for_readers
 from readers.figures.chart import build_chart
@@ -59,7 +59,7 @@ def timeline(request: HttpRequest) -> HttpResponse:
     filterset = selectors.event_filter(params=request.GET)
     events = filterset.qs
     query = query_without(request.GET, "page")
-    chart = build_chart(events, query=query, summary=summary_for(filterset))
+    chart = build_chart(events, query=query, summary=summary_for(filterset), weighting=filterset.weighting())
     paginator = Paginator(events.for_display(), EVENTS_PER_PAGE)
     paginator.count = chart.event_count  # counted already: a second COUNT(*) costs a scan at scale
     page = paginator.get_page(request.GET.get("page"))
@@ -119,7 +119,7 @@ def chart_json(request: HttpRequest) -> JsonResponse:
     if not filterset.is_valid():
         return JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
     query = query_without(params, "page")
-    chart = build_chart(filterset.qs, query=query, summary=summary_for(filterset))
+    chart = build_chart(filterset.qs, query=query, summary=summary_for(filterset), weighting=filterset.weighting())
     return JsonResponse(
         {
             "traces": [trace for trace in chart.figure["data"] if trace["yaxis"] == "y"],
@@ -142,14 +142,16 @@ def tension_window(request: HttpRequest) -> HttpResponse:
         return render(request, "events/tension_window.html", context | {"error": CHOOSE_A_DAY})
     if end.toordinal() <= WINDOW_DAYS:  # the window would start before 1 January of year 1
         return render(request, "events/tension_window.html", context | {"error": CHOOSE_A_DAY})
-    events = window_events(filterset.qs, end)
-    totals = events.aggregate(n=Count("id"), total=Sum("escalation"))
+    weighting = filterset.weighting()
+    events = window_events(filterset.qs, end, weighting)
+    totals = events.aggregate(n=Count("id"), total=weighted_sum(weighting))
     context |= {
         "start": window_for(end)[0],
         "end": end,
         "events": events.for_display()[:WINDOW_EVENTS_SHOWN],
         "count": totals["n"],
         "total": totals["total"] or 0,
+        "rule": weighting.describe(),
     }
     return render(request, "events/tension_window.html", context)
 

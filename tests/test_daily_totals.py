@@ -46,6 +46,7 @@ def varied():
             type=types[n % len(types)],
             date=D(2023, 1, 1) + datetime.timedelta(days=n * 11 % 500),
             location_country=[lt, ru, pl, None][n % 4],
+            verification=list(Event.Verification)[n % 3],
         )
     factories.published_event(slug="long", date=D(2023, 12, 20), end_date=D(2024, 2, 10), location_country=lt)
     gone = factories.published_event(slug="gone", date=D(2023, 6, 1), location_country=ru)
@@ -77,6 +78,8 @@ def test_every_write_path_keeps_the_totals_in_the_same_transaction(varied):
 
     Event.objects.filter(slug__in=["e2", "e3"]).update(date=D(2021, 1, 1))  # QuerySet.update
     Event.objects.filter(slug="e4").update(status=Event.Status.RETRACTED, retraction_note="Wrong.")
+    assert_totals_match_the_events()
+    Event.objects.filter(slug="e5").update(verification=Event.Verification.DISPUTED)  # the weighting's key
     assert_totals_match_the_events()
 
     template = Event.objects.get(slug="e5")
@@ -159,7 +162,11 @@ def summary_import(*rows):
 def test_rebuild_command_recomputes_and_check_reports_a_difference(varied):
     def stored() -> list:
         return [
-            sorted(level.objects.values_list("day", "event_type_id", "status", *keys, "events", "escalation_tenths"))
+            sorted(
+                level.objects.values_list(
+                    "day", "event_type_id", "status", "verification", *keys, "events", "escalation_tenths"
+                )
+            )
             for level, keys in summary.LEVELS.items()
         ]
 
@@ -198,8 +205,11 @@ SUMMARISABLE = [
     "type=talks&type=sanctions",
     "category=warning&date_from=2023-02-01",
     "region=baltic-states&category=military_posture&date_from=2023-05-01&date_to=2023-12-31",
+    "verification=disputed&country=LT",
+    "include_disputed=on&date_from=2023-03-01",
+    "include_disputed=on&include_retracted=on&region=baltic-states",
 ]
-PER_EVENT_ONLY = ["actor=nato", "q=Event", "verification=claimed", "escalation_min=0", "reactions_only=on"]
+PER_EVENT_ONLY = ["actor=nato", "q=Event", "escalation_min=0", "reactions_only=on"]
 
 
 @pytest.mark.parametrize("query", SUMMARISABLE)
@@ -208,7 +218,7 @@ def test_the_chart_and_index_from_the_totals_equal_those_from_the_events(varied,
     filterset = event_filter(params=QueryDict(query))
     totals = summary.summary_for(filterset)
     assert totals is not None
-    exact = build_chart(filterset.qs, query=query, threshold=threshold)
+    exact = build_chart(filterset.qs, query=query, threshold=threshold, weighting=filterset.weighting())
     fast = build_chart(filterset.qs, query=query, threshold=threshold, summary=totals)
     assert exact.event_count > 0 and exact.event_count == filterset.qs.count()
     assert (fast.event_count, fast.first, fast.last, fast.period) == (
@@ -218,8 +228,8 @@ def test_the_chart_and_index_from_the_totals_equal_those_from_the_events(varied,
         exact.period,
     )
     assert fast.figure == exact.figure
-    assert tension_index(totals=totals.daily_totals()) == tension_index(filterset.qs)
-    assert totals.daily_totals() == DailyTotals.of(filterset.qs.order_by())
+    assert tension_index(totals=totals.daily_totals()) == tension_index(filterset.qs, weighting=filterset.weighting())
+    assert totals.daily_totals() == DailyTotals.of(filterset.qs.order_by(), filterset.weighting())
 
 
 @pytest.mark.parametrize("query", PER_EVENT_ONLY)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from events.selectors import event_filter
-from events.tension import DailyTotals, IndexPoint, tension_index, thin_out, window_events
+from events.tension import DailyTotals, IndexPoint, Weighting, tension_index, thin_out, window_events
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -73,8 +73,8 @@ def test_over_a_long_span_the_points_are_thinned_but_spikes_survive():
 
 def test_the_window_lists_its_events_largest_contributions_first(record):
     events = event_filter(params={}).qs
-    assert list(window_events(events, D(2024, 1, 30)).values_list("slug", flat=True)) == ["deploy", "warn"]
-    assert list(window_events(events, D(2024, 2, 9)).values_list("slug", flat=True)) == ["talks"]
+    assert list(window_events(events, D(2024, 1, 30), Weighting()).values_list("slug", flat=True)) == ["deploy", "warn"]
+    assert list(window_events(events, D(2024, 2, 9), Weighting()).values_list("slug", flat=True)) == ["talks"]
 
 
 def test_the_window_page_explains_a_point_of_the_index(client, record):

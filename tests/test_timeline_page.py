@@ -155,8 +155,8 @@ def test_every_filter_input_has_a_label(client, record):
     html = client.get("/").content.decode()
     form = html.split('<form class="filters"')[1].split("</form>")[0]
     ids = re.findall(r'<(?:input|select)[^>]* id="([^"]+)"', form)
-    # 13 single controls, and one checkbox per actor and per event type (the multi-select lists)
-    assert len(ids) == 13 + Actor.objects.count() + EventType.objects.count()
+    # 14 single controls, and one checkbox per actor and per event type (the multi-select lists)
+    assert len(ids) == 14 + Actor.objects.count() + EventType.objects.count()
     for input_id in ids:
         assert f'for="{input_id}"' in form, input_id
 

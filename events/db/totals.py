@@ -3,7 +3,8 @@ Event.Meta.triggers, installed by the migrations makemigrations generates from t
 
 In the transaction of every write to events_event, whatever makes it (Event.save() through the services
 and the admin, the CSV import's bulk_create/bulk_update, QuerySet.update() and delete(), raw SQL), a
-public event's row is added to its totals and removed from them: an insert adds it, a delete removes it,
+public event's row is added to its totals (by day, type, status and verification: the tension index's
+weighting rule, events/tension.py, reads the last two) and removed from them: an insert adds it, a delete removes it,
 an update of a totalled column removes the old row and adds the new. Django signals would miss the bulk
 writes and raw SQL. `manage.py rebuild_daily_totals` recomputes the totals from the events.
 """
@@ -18,7 +19,7 @@ import pgtrigger
 from events.db.portable import PortableTrigger
 
 # The event's columns its totals are kept by: an update of any other column leaves them alone.
-TOTALLED = ("date", "event_type_id", "location_country_id", "status", "escalation")
+TOTALLED = ("date", "event_type_id", "location_country_id", "status", "verification", "escalation")
 
 
 def _levels() -> list[tuple[str, str, str, str]]:
@@ -55,10 +56,10 @@ def added(dialect: str) -> str:
     """NEW's row added to its totals, if public: an upsert, so concurrent writers of the same key take
     turns on that one row (PostgreSQL) and a key is never inserted twice."""
     return "\n".join(
-        f"""INSERT INTO {table} (day, event_type_id{columns}, status, events, escalation_tenths)
-SELECT NEW.date, NEW.event_type_id{values.format(row="NEW")}, NEW.status, 1, {_tenths("NEW")}
+        f"""INSERT INTO {table} (day, event_type_id{columns}, status, verification, events, escalation_tenths)
+SELECT NEW.date, NEW.event_type_id{values.format(row="NEW")}, NEW.status, NEW.verification, 1, {_tenths("NEW")}
  WHERE NEW.status IN {_public()}
-ON CONFLICT (day, event_type_id{columns}, status) DO UPDATE
+ON CONFLICT (day, event_type_id{columns}, status, verification) DO UPDATE
    SET events = {table}.events + excluded.events,
        escalation_tenths = {table}.escalation_tenths + excluded.escalation_tenths;"""
         for table, columns, values, _ in _levels()
@@ -70,9 +71,11 @@ def removed(dialect: str) -> str:
     before the events: a removal must not leave a negative total), and one that reaches zero goes."""
     return "\n".join(
         f"""UPDATE {table} SET events = events - 1, escalation_tenths = escalation_tenths - {_tenths("OLD")}
- WHERE day = OLD.date AND event_type_id = OLD.event_type_id{matching} AND status = OLD.status;
+ WHERE day = OLD.date AND event_type_id = OLD.event_type_id{matching} AND status = OLD.status
+   AND verification = OLD.verification;
 DELETE FROM {table}
- WHERE day = OLD.date AND event_type_id = OLD.event_type_id{matching} AND status = OLD.status AND events <= 0;"""
+ WHERE day = OLD.date AND event_type_id = OLD.event_type_id{matching} AND status = OLD.status
+   AND verification = OLD.verification AND events <= 0;"""
         for table, _, _, matching in _levels()
     )
 

@@ -16,15 +16,18 @@ NO_COUNTRY = 0  # the country key of an event without a country (a key, not NULL
 
 
 class DayTotals(models.Model):
-    """How many public events and their escalation summed, per day, event type and status (and more keys
-    in subclasses). Kept by database triggers on events_event (events/db/totals.py, in Event.Meta.triggers)
-    in the transaction of every write to it, whatever makes it: services, the admin, the CSV import's bulk
-    writes, QuerySet.update(), raw SQL. `manage.py rebuild_daily_totals` recomputes them from the events.
-    Read by events/summary.py when a filter allows; never written by Python code otherwise."""
+    """How many public events and their escalation summed, per day, event type, status and verification
+    (and more keys in subclasses): the status and verification say which rows the tension index's
+    weighting rule counts (events/tension.py). Kept by database triggers on events_event
+    (events/db/totals.py, in Event.Meta.triggers) in the transaction of every write to it, whatever makes
+    it: services, the admin, the CSV import's bulk writes, QuerySet.update(), raw SQL.
+    `manage.py rebuild_daily_totals` recomputes them from the events. Read by events/summary.py when a
+    filter allows; never written by Python code otherwise."""
 
     day = models.DateField()
     event_type = models.ForeignKey(EventType, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     status = models.CharField(max_length=10, choices=Event.Status.choices)
+    verification = models.CharField(max_length=10, choices=Event.Verification.choices)
     events = models.IntegerField()
     escalation_tenths = models.BigIntegerField()
 
@@ -36,21 +39,25 @@ class DayTotals(models.Model):
 
 
 class DailyTotal(DayTotals):
-    """Per day, type, country and status: for views filtered by country or region."""
+    """Per day, type, country, status and verification: for views filtered by country or region."""
 
     country_key = models.BigIntegerField(help_text="The event's country id, or 0 for none.")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["day", "event_type", "country_key", "status"], name="dailytotal_key"),
+            models.UniqueConstraint(
+                fields=["day", "event_type", "country_key", "status", "verification"], name="dailytotal_key"
+            ),
         ]
 
 
 class DailyTypeTotal(DayTotals):
-    """Per day, type and status, all places together: a few rows a day for views not filtered by place."""
+    """Per day, type, status and verification, all places together: a few rows a day for views not filtered by place."""
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "event_type", "status"], name="dailytypetotal_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "event_type", "status", "verification"], name="dailytypetotal_key")
+        ]
 
 
 class DataVersion(models.Model):

@@ -34,7 +34,7 @@ from events.models import (
     event_path_parts,
 )
 from events.summary import PeriodTotal, Summary, event_period_totals
-from events.tension import DailyTotals, IndexPoint, tension_index
+from events.tension import DailyTotals, IndexPoint, Weighting, tension_index
 from readers.figures.poster import Poster, poster
 
 AGGREGATE_THRESHOLD = 5000
@@ -91,6 +91,7 @@ class Chart:
     last: datetime.date | None
     # What the chart shows, for its text summary: the index's points and the events per category.
     index: list[IndexPoint] = field(default_factory=list)
+    weighting: Weighting = field(default_factory=Weighting)
     categories: list[tuple[str, int]] = field(default_factory=list)
 
     @cached_property
@@ -100,14 +101,22 @@ class Chart:
 
 
 def build_chart(
-    events: QuerySet, *, query: str = "", threshold: int | None = None, summary: Summary | None = None
+    events: QuerySet,
+    *,
+    query: str = "",
+    threshold: int | None = None,
+    summary: Summary | None = None,
+    weighting: Weighting | None = None,
 ) -> Chart:
     """The figure for these (already filtered, public) events; `query` is the filter's query string,
-    kept in the links of aggregated markers and index points. With `summary` (the same view's per-day
-    totals, see events/summary.py) the count, span, index and aggregated markers come from the totals."""
+    kept in the links of aggregated markers and index points; `weighting` is the view's rule for the
+    index (the default rule when not given). With `summary` (the same view's per-day totals, see
+    events/summary.py, which carry the view's rule) the count, span, index and aggregated markers come
+    from the totals."""
     events = events.order_by()
+    weighting = summary.weighting if summary else weighting or Weighting()
     # One pass gives the count, the span and the index: each costs a scan at 1M rows.
-    totals = summary.daily_totals() if summary else DailyTotals.of(events)
+    totals = summary.daily_totals() if summary else DailyTotals.of(events, weighting)
     count, first, last = totals.event_count, totals.first, totals.last
     if count > (AGGREGATE_THRESHOLD if threshold is None else threshold):
         name, trunc, _ = choose_period(first, last)
@@ -141,6 +150,7 @@ def build_chart(
         first=first,
         last=last,
         index=points,
+        weighting=weighting,
         categories=category_counts(traces, aggregated=period is not None),
     )
 
