@@ -15,6 +15,7 @@ from events.filters import SORTS, EventFilter, describe
 from events.models import EventType
 from events.summary import summary_for
 from events.tension import WINDOW_DAYS, index_peaks, weighted_sum, window_events, window_for
+from events.trends import TREND_FLOOR, TREND_SENSITIVITY
 from events.zoom import RANGE_PARAM, BadRange, is_empty, narrowed
 from readers.caching import cached_for_readers
 from readers.figures.chart import build_chart
@@ -190,5 +191,7 @@ def about(request: HttpRequest) -> HttpResponse:
             "event_types": EventType.objects.order_by("category", "-default_escalation", "name"),
             "categories": EventType.Category.choices,
             "window_days": WINDOW_DAYS,
+            "trend_sensitivity": TREND_SENSITIVITY,
+            "trend_floor": TREND_FLOOR,
         },
     )
