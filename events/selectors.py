@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.conf import settings
@@ -17,6 +18,16 @@ from django.http import Http404
 from editorial.models import SourceSnapshot, with_page_checks
 from events.filters import EventFilter, sort_order
 from events.models import PUBLIC_STATUSES, DataVersion, Event, EventQuerySet, Reaction, Source
+from events.tension import (
+    DailyTotals,
+    IndexPoint,
+    index_on,
+    share_of_days_below,
+    tension_index,
+    window_events,
+    window_for,
+)
+from events.trends import MonthTrend, latest_trend
 
 # The time of a record that no write has touched yet (no DataVersion row).
 EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
@@ -221,4 +232,49 @@ def source_credit(events: EventQuerySet, *, named: int) -> SourceCredit:
         publishers=[publisher for publisher, _ in cited[:named]],
         publisher_count=len(cited),
         source_count=sum(n for _, n in cited),
+    )
+
+
+# The events named as making most of the tension now.
+TOP_CONTRIBUTIONS = 3
+
+
+@dataclass
+class TensionNow:
+    """Where a view's tension stands at its latest day: the front page's (and the embed's) answer to "how
+    tense is it now?". "Now" is the view's latest event day, a fact of the record (and of its cache)."""
+
+    first: datetime.date
+    day: datetime.date
+    index: Decimal
+    share_below: float  # of the days from `first` to `day`, those with a lower index
+    trend: MonthTrend
+    top: list[Event]  # the largest contributions to `index`, with their `weight`
+
+    @property
+    def window_start(self) -> datetime.date:
+        return window_for(self.day)[0]
+
+    @property
+    def percentile(self) -> int:
+        return round(100 * self.share_below)
+
+
+def tension_now(*, filterset: EventFilter, totals: DailyTotals) -> TensionNow | None:
+    """The tension now of a filtered view, from the per-day totals its chart read (no second pass), and
+    one query for the events that contribute most. None for a view without events."""
+    if totals.last is None:
+        return None
+    weighting = filterset.weighting()
+    # Unthinned: the share of days below must be exact, whatever the span.
+    points: list[IndexPoint] = tension_index(totals=totals, max_points=len(totals.sums) * 2 + 1)
+    day = totals.last
+    top = window_events(filterset.qs, day, weighting).filter(weight__gt=0)[:TOP_CONTRIBUTIONS]
+    return TensionNow(
+        first=totals.first,
+        day=day,
+        index=index_on(points, day),
+        share_below=share_of_days_below(points, day),
+        trend=latest_trend(totals.sums),
+        top=list(top),
     )

@@ -171,6 +171,26 @@ def window_events(events: QuerySet, day: datetime.date, weighting: Weighting) ->
     return weighed(in_window, weighting).order_by("-weight", "-escalation", "-date", "-id")
 
 
+def index_on(points: list[IndexPoint], day: datetime.date) -> Decimal:
+    """The index on a day, read off its step function (0 before its first point)."""
+    return next((point.value for point in reversed(points) if point.day <= day), Decimal(0))
+
+
+def share_of_days_below(points: list[IndexPoint], day: datetime.date) -> float:
+    """Of the days from the index's first point to `day`, the share on which the index stood below its
+    value on `day`: where today stands against the series' own history (0.0 … 1.0). Exact on an
+    unthinned series (each point's value holds until the next point)."""
+    current, below, total = index_on(points, day), 0, 0
+    for point, following in zip(points, [*points[1:], None], strict=True):
+        if point.day > day:
+            break
+        until = min(following.day, day + datetime.timedelta(days=1)) if following else day + datetime.timedelta(days=1)
+        days = (until - point.day).days
+        total += days
+        below += days if point.value < current else 0
+    return below / total if total else 0.0
+
+
 PEAKS_SHOWN = 3
 
 

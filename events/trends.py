@@ -47,6 +47,10 @@ class MonthTrend:
     trend: Trend
 
     @property
+    def previous_month(self) -> datetime.date:
+        return previous_month(self.month)
+
+    @property
     def change(self) -> Decimal:
         return self.tension - self.previous
 

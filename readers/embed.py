@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 from events import selectors
 from events.filters import describe
 from events.summary import summary_for
+from events.tension import WINDOW_DAYS
 from readers.caching import cached_for_readers
 from readers.embedding import EMBED_HEIGHT, EMBED_WIDTH, embed_title, embed_url, iframe_code, timeline_url
 from readers.figures.chart import build_chart
@@ -57,12 +58,16 @@ def embed(request: HttpRequest) -> HttpResponse:
     events = filterset.qs
     query = query_without(request.GET, "page")
     summary = describe(filterset)
+    chart = build_chart(events, query=query, summary=summary_for(filterset), weighting=filterset.weighting())
     return render(
         request,
         "events/embed.html",
         {
             "filter": filterset,
-            "chart": build_chart(events, query=query, summary=summary_for(filterset), weighting=filterset.weighting()),
+            "chart": chart,
+            "now": selectors.tension_now(filterset=filterset, totals=chart.totals),
+            "record_region": settings.RECORD_REGION,
+            "window_days": WINDOW_DAYS,
             "summary": summary,
             "title": embed_title(summary),
             "site_name": settings.SITE_NAME,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -99,6 +100,8 @@ def timeline(request: HttpRequest) -> HttpResponse:
             "peaks": index_peaks(chart.index),
             "top_events": selectors.most_escalating(events, count=CHART_TEXT_EVENTS) if chart.event_count else [],
             "by_escalation": by_escalation,
+            "now": selectors.tension_now(filterset=filterset, totals=chart.totals),
+            "record_region": settings.RECORD_REGION,
             "window_days": WINDOW_DAYS,
             "back_query": view_query(request.GET.urlencode()),
         },

@@ -88,7 +88,7 @@ def test_from_the_timeline_to_an_index_window_to_an_event_and_back_with_the_filt
     # The second skip link jumps over the filters to the results.
     assert tab_to(page, ".skip-link[href='#summary']") == 2
     page.keyboard.press("Enter")
-    assert tab_to(page, ".links a") == 1, "the next Tab is in the results, not in the filter form"
+    assert tab_to(page, "#tension-now a") == 1, "the next Tab is in the results, not in the filter form"
 
     # The index's peaks are links: Enter opens the events of that 30-day window.
     tab_to(page, ".peaks a")

@@ -21,17 +21,12 @@ from hypothesis import strategies as st
 from events.models import Event
 from events.selectors import event_filter
 from events.summary import summary_for, view_index
-from events.tension import WINDOW_DAYS, IndexPoint, tension_index
+from events.tension import WINDOW_DAYS, index_on, tension_index
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
 INDEX_TRACE = "Tension index (30 days)"
-
-
-def value_on(points: list[IndexPoint], day: datetime.date) -> Decimal:
-    """The step function's value on a day (0 before its first point)."""
-    return next((p.value for p in reversed(points) if p.day <= day), Decimal(0))
 
 
 @pytest.fixture
@@ -77,15 +72,15 @@ def totals_index(query: str) -> list[tuple[str, float]]:
 def test_a_disputed_event_does_not_move_the_default_index(disputed_record):
     default = view_index(event_filter(params=QueryDict("")))
     assert max(p.value for p in default) == Decimal("14.2")  # 7.2 confirmed + 7.0 claimed
-    assert value_on(default, D(2024, 3, 8)) == value_on(default, D(2024, 3, 7))
+    assert index_on(default, D(2024, 3, 8)) == index_on(default, D(2024, 3, 7))
     counted = view_index(event_filter(params=QueryDict("include_disputed=on")))
-    assert value_on(counted, D(2024, 3, 8)) == Decimal("21.2")  # the disputed warning's 7.0 added
+    assert index_on(counted, D(2024, 3, 8)) == Decimal("21.2")  # the disputed warning's 7.0 added
 
 
 def test_a_retracted_event_never_counts_even_shown(disputed_record):
     for query in ("include_retracted=on", "include_retracted=on&include_disputed=on"):
         points = view_index(event_filter(params=QueryDict(query)))
-        assert value_on(points, D(2024, 3, 9)) == value_on(points, D(2024, 3, 8)), query
+        assert index_on(points, D(2024, 3, 9)) == index_on(points, D(2024, 3, 8)), query
     shown = event_filter(params=QueryDict("include_retracted=on")).qs
     assert shown.filter(slug="gone").exists()
 
@@ -182,5 +177,5 @@ def test_the_index_over_any_record_is_the_naive_per_day_sum(db, rows, include_di
         last = from_totals[-1].day if from_totals else START
         for offset in range(-1, (last - START).days + 1):
             day = START + datetime.timedelta(days=offset)
-            assert value_on(from_totals, day) == naive_index(rows, day, include_disputed=include_disputed), day
+            assert index_on(from_totals, day) == naive_index(rows, day, include_disputed=include_disputed), day
         transaction.set_rollback(True)

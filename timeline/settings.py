@@ -183,6 +183,8 @@ WHITENOISE_ADD_HEADERS_FUNCTION = add_static_headers
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 SITE_NAME = env.text("SITE_NAME", "Tension Timeline")
+# What the record covers, in the front page's first words ("A sourced, dated record of security events in …").
+RECORD_REGION = env.text("RECORD_REGION", "the Baltic Sea region")
 
 # --- Content-Security-Policy (django-csp); views may loosen it with csp.decorators.csp_update ----
 

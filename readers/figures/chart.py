@@ -92,6 +92,7 @@ class Chart:
     # What the chart shows, for its text summary: the index's points and the events per category.
     index: list[IndexPoint] = field(default_factory=list)
     weighting: Weighting = field(default_factory=Weighting)
+    totals: DailyTotals | None = None  # per day: the events counted, their weights summed
     categories: list[tuple[str, int]] = field(default_factory=list)
 
     @cached_property
@@ -151,6 +152,7 @@ def build_chart(
         last=last,
         index=points,
         weighting=weighting,
+        totals=totals,
         categories=category_counts(traces, aggregated=period is not None),
     )
 
