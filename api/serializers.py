@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from events.models import PUBLIC_STATUSES, Actor, Country, Event, EventActor, EventType, Reaction, Region, Source
+from events.trends import Trend
 from exports import geojson
 
 from . import changes
@@ -180,6 +181,61 @@ class TensionIndexSerializer(serializers.Serializer):
     window_days = serializers.IntegerField()
     rule = serializers.CharField(help_text="Which events the index counts (its weighting rule), in words.")
     points = IndexPointSerializer(many=True)
+
+
+def escalation_field(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=12, decimal_places=1, coerce_to_string=False, **kwargs)
+
+
+class MonthTrendSerializer(serializers.Serializer):
+    month = serializers.DateField(help_text="The month's first day.")
+    tension = escalation_field(help_text="The weights of the month's events summed.")
+    previous = escalation_field(help_text="The same for the month before.")
+    threshold = escalation_field(help_text="How far the change must go to count (the series' own variability).")
+    trend = serializers.ChoiceField(choices=Trend.choices)
+    arrow = serializers.CharField()
+
+
+class DyadEventSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    date = serializers.DateField()
+    verification = serializers.ChoiceField(choices=Event.Verification.choices)
+    escalation = escalation_field()
+    weight = escalation_field(help_text="Its weight in the index: its escalation, or 0 when it does not count.")
+
+
+class DyadSideSerializer(serializers.Serializer):
+    actor = serializers.SlugField(source="actor.slug", help_text="The initiator of this side's events.")
+    against = serializers.SlugField(source="other.slug", help_text="Their target.")
+    events = DyadEventSerializer(many=True)
+    total = escalation_field(help_text="The events' weights summed.")
+    peak = IndexPointSerializer(allow_null=True, help_text="The side's highest 30-day index.")
+    index = IndexPointSerializer(many=True, help_text="The side's tension index, one point where it changes.")
+
+
+class ExchangeSerializer(serializers.Serializer):
+    event = serializers.SlugField(source="link.event.slug", help_text="The answer.")
+    responds_to = serializers.SlugField(source="link.responds_to.slug", help_text="What it answers.")
+    by = serializers.SlugField(source="by.slug", help_text="The side whose event answers.")
+    kind = serializers.ChoiceField(source="link.kind", choices=Reaction.Kind.choices)
+    lag_days = serializers.IntegerField()
+
+
+class DyadSerializer(serializers.Serializer):
+    a = DyadSideSerializer(help_text="The first actor's events against the second.")
+    b = DyadSideSerializer(help_text="The second actor's events against the first.")
+    first_actor = serializers.SlugField(source="first_actor.slug", allow_null=True, help_text="Who acted first.")
+    first_event = serializers.SlugField(source="first_event.slug", allow_null=True, help_text="With what.")
+    reactions = ExchangeSerializer(many=True, source="exchanges")
+    lag_median = serializers.FloatField(allow_null=True, help_text="Days, over the reactions between them.")
+    lag_min = serializers.IntegerField(allow_null=True)
+    lag_max = serializers.IntegerField(allow_null=True)
+    chain = serializers.ListField(
+        child=serializers.SlugField(), source="chain_slugs", help_text="The longest action–reaction chain."
+    )
+    trend = MonthTrendSerializer(allow_null=True, help_text="The pair's trend in the record's latest month.")
+    turns = MonthTrendSerializer(many=True, help_text="Every month since the pair's first that moved.")
 
 
 class ChangeSerializer(serializers.Serializer):

@@ -24,6 +24,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from events import selectors
+from events.dyads import dyad
 from events.filters import EventFilter, describe, sort_order
 from events.models import Actor, Country, EventType, Region
 from events.summary import view_index
@@ -38,6 +39,7 @@ from .serializers import (
     ActorSerializer,
     ChangeFeedSerializer,
     CountrySerializer,
+    DyadSerializer,
     EventSerializer,
     EventTypeSerializer,
     FeatureCollectionSerializer,
@@ -150,6 +152,20 @@ class TensionIndex(FilteredEvents):
         points = view_index(filterset)
         answer = {"window_days": WINDOW_DAYS, "rule": filterset.weighting().describe(), "points": points}
         return Response(self.get_serializer(answer).data)
+
+
+@method_decorator(conditional, name="get")
+class DyadDetail(APIView):
+    """A pair of adversaries: each side's events against the other (published, not retracted) with their
+    weights and escalation index, who acted first, the reactions between them with their lags, the
+    longest action–reaction chain and the monthly trend (the page: /dyads/<a>/<b>/). 404 for an actor
+    that is not in the record, or the same actor twice."""
+
+    schema = ApiSchema()
+    serializer_class = DyadSerializer
+
+    def get(self, request: Request, a: str, b: str) -> Response:
+        return Response(DyadSerializer(dyad(a=a, b=b)).data)
 
 
 class MediaTypeJSONRenderer(JSONRenderer):

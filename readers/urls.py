@@ -3,7 +3,7 @@
 from django.urls import path
 
 from exports import views as exports
-from readers import embed, map, views
+from readers import dyads, embed, map, views
 
 app_name = "events"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("events/<slug:slug>/", views.event_detail, name="detail"),
     path("events/<slug:slug>/sources/<int:source_id>/copy/", views.source_copy, name="source_copy"),
     path("tension/", views.tension_window, name="tension_window"),
+    path("dyads/<slug:a>/<slug:b>/", dyads.dyad_page, name="dyad"),
     path("chart.json", views.chart_json, name="chart_json"),
     path("about/", views.about, name="about"),
     path("map/", map.event_map, name="map"),

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from events import selectors
+from events.dyads import event_pairs
 from events.filters import SORTS, EventFilter, describe
 from events.models import EventType
 from events.summary import summary_for
@@ -171,6 +172,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "event": event,
             "upstream": upstream,
             "downstream": downstream,
+            "pairs": event_pairs(event),
             "back_query": view_query(request.GET.get("back", "")),
         },
     )
