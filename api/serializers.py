@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from events.models import PUBLIC_STATUSES, Actor, Country, Event, EventActor, EventType, Reaction, Region, Source
-from events.trends import Trend
+from events.trends import Scope, Trend
 from exports import geojson
 
 from . import changes
@@ -236,6 +236,20 @@ class DyadSerializer(serializers.Serializer):
     )
     trend = MonthTrendSerializer(allow_null=True, help_text="The pair's trend in the record's latest month.")
     turns = MonthTrendSerializer(many=True, help_text="Every month since the pair's first that moved.")
+
+
+class TrendRowSerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=Scope.choices)
+    key = serializers.CharField(
+        help_text="The region's or country's slug, the pair's two actor slugs joined by '/', empty for the record."
+    )
+    name = serializers.CharField()
+    trend = MonthTrendSerializer()
+
+
+class TrendListSerializer(serializers.Serializer):
+    month = serializers.DateField(allow_null=True, help_text="The record's latest month (null for an empty record).")
+    rows = TrendRowSerializer(many=True)
 
 
 class ChangeSerializer(serializers.Serializer):

@@ -32,6 +32,7 @@ urlpatterns = [
     path("api/regions/", cached(views.RegionList), name="regions"),
     path("api/tension/", cached(views.TensionIndex), name="tension"),
     path("api/dyads/<slug:a>/<slug:b>/", cached(views.DyadDetail), name="dyad"),
+    path("api/trends/", cached(views.TrendList), name="trends"),
     path("api/changes/", cached(views.ChangeFeed), name="changes"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/schema.json", SpectacularJSONAPIView.as_view(), name="schema-json"),

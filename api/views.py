@@ -29,6 +29,7 @@ from events.filters import EventFilter, describe, sort_order
 from events.models import Actor, Country, EventType, Region
 from events.summary import view_index
 from events.tension import WINDOW_DAYS
+from events.trends import latest_trends
 from exports import geojson, timelinejs
 from exports.csv import event_url_parts
 
@@ -46,6 +47,7 @@ from .serializers import (
     RegionSerializer,
     TensionIndexSerializer,
     TimelineJSSerializer,
+    TrendListSerializer,
     with_record,
 )
 from .versioning import conditional
@@ -166,6 +168,19 @@ class DyadDetail(APIView):
 
     def get(self, request: Request, a: str, b: str) -> Response:
         return Response(DyadSerializer(dyad(a=a, b=b)).data)
+
+
+@method_decorator(conditional, name="get")
+class TrendList(APIView):
+    """The latest month's trend (deteriorated / improved / unchanged) of the whole record, each region, each
+    country and each pair of actors, by the rule on /about/#trend; the same rows as /trends/ and /trends.csv."""
+
+    schema = ApiSchema()
+    serializer_class = TrendListSerializer
+
+    def get(self, request: Request) -> Response:
+        month, rows = latest_trends()
+        return Response(TrendListSerializer({"month": month, "rows": rows}).data)
 
 
 class MediaTypeJSONRenderer(JSONRenderer):
@@ -316,6 +331,7 @@ ROOT_LINKS = (
     "countries",
     "regions",
     "tension",
+    "trends",
     "changes",
     "schema",
     "docs",

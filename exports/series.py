@@ -1,6 +1,6 @@
-"""Figures of a view as CSV tables beside the events' export: the tension index (one row where it changes).
-
-The figures are the API's (events/summary.py view_index), so a spreadsheet and a script read the same numbers.
+"""Figures as CSV tables beside the events' export: a view's tension index (one row where it changes) and the
+latest month's trends (one row per scope). The figures are the API's (events/summary.py view_index,
+events/trends.py latest_trends), so a spreadsheet and a script read the same numbers.
 """
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ import io
 from collections.abc import Iterable, Iterator
 
 from events.tension import IndexPoint
+from events.trends import TrendRow
 
 INDEX_COLUMNS = ("day", "index")
+TREND_COLUMNS = ("scope", "key", "name", "month", "tension", "previous", "change", "threshold", "trend")
 
 
 def csv_lines(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
@@ -25,3 +27,24 @@ def csv_lines(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
 def index_csv(points: list[IndexPoint]) -> Iterator[str]:
     """The index as a step function: each row's value holds until the next row's day."""
     return csv_lines(INDEX_COLUMNS, ((point.day.isoformat(), point.value) for point in points))
+
+
+def trends_csv(rows: list[TrendRow]) -> Iterator[str]:
+    """One row per scope (the record, a region, a country, a pair: `key` its slug, or the pair's two)."""
+    return csv_lines(
+        TREND_COLUMNS,
+        (
+            (
+                row.scope,
+                row.key,
+                row.name,
+                row.trend.month.isoformat(),
+                row.trend.tension,
+                row.trend.previous,
+                row.trend.change,
+                row.trend.threshold,
+                row.trend.trend,
+            )
+            for row in rows
+        ),
+    )

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_safe
 from events import selectors
 from events.filters import EventFilter, sort_order
 from events.summary import view_index
+from events.trends import latest_trends
 from exports.atom import EventFeed
 from exports.csv import export_csv, export_filename
-from exports.series import index_csv
+from exports.series import index_csv, trends_csv
 from readers.caching import cached_for_readers
 
 
@@ -64,6 +65,16 @@ def tension_csv(request: HttpRequest, filterset: EventFilter) -> HttpResponse:
     """The tension index of the view (the same figures as /api/tension/), one row where it changes."""
     response = HttpResponse(index_csv(view_index(filterset)), content_type="text/csv; charset=utf-8; header=present")
     response["Content-Disposition"] = 'attachment; filename="tension-index.csv"'
+    return response
+
+
+@cached_for_readers
+@require_safe
+def trends_csv_export(request: HttpRequest) -> HttpResponse:
+    """The latest month's trends (the same rows as /trends/ and /api/trends/)."""
+    _, rows = latest_trends()
+    response = HttpResponse(trends_csv(rows), content_type="text/csv; charset=utf-8; header=present")
+    response["Content-Disposition"] = 'attachment; filename="tension-trends.csv"'
     return response
 
 

@@ -17,7 +17,7 @@ from events.filters import SORTS, EventFilter, describe
 from events.models import EventType
 from events.summary import summary_for
 from events.tension import WINDOW_DAYS, index_peaks, weighted_sum, window_events, window_for
-from events.trends import TREND_FLOOR, TREND_SENSITIVITY
+from events.trends import TREND_FLOOR, TREND_SENSITIVITY, Scope, latest_trends
 from events.zoom import RANGE_PARAM, BadRange, is_empty, narrowed
 from readers.caching import cached_for_readers
 from readers.figures.chart import build_chart
@@ -200,3 +200,10 @@ def about(request: HttpRequest) -> HttpResponse:
             "trend_floor": TREND_FLOOR,
         },
     )
+
+
+@cached_for_readers
+def trends(request: HttpRequest) -> HttpResponse:
+    """The latest month's trend of the whole record, each region, each country and each pair of actors."""
+    month, rows = latest_trends()
+    return render(request, "events/trends.html", {"month": month, "rows": rows, "scopes": Scope})

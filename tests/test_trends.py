@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
-from events.models import Event
+from events.models import Event, Region
 from events.selectors import event_filter
 from events.summary import summary_for
 from events.tension import DailyTotals
-from events.trends import TREND_FLOOR, Trend, latest_trend, month_trend
+from events.trends import TREND_FLOOR, Scope, Trend, latest_trend, latest_trends, month_trend
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +84,58 @@ def test_a_disputed_event_does_not_make_a_trend():
 def test_the_rule_is_documented_on_about(client):
     page = client.get(reverse("events:about")).content.decode()
     assert 'id="trend"' in page and "0.5 × the standard deviation of its month-to-month changes" in page
+
+
+# --- The latest month's trends of the record, each region, each country and each pair: page, API, CSV. ---
+
+
+def test_the_trends_table_has_every_scope_by_the_same_rule(client, django_assert_num_queries):
+    lt, ru, pl = factories.country("LT"), factories.country("RU"), factories.country("PL")
+    Region.objects.create(name="Baltic states", slug="baltic-states").countries.set([lt])
+    for day, country, by, at in [
+        (D(2024, 1, 10), lt, "Russia", "Lithuania"),
+        (D(2024, 2, 10), lt, "Russia", "Lithuania"),
+        (D(2024, 2, 12), lt, "Lithuania", "Russia"),
+        (D(2024, 2, 14), pl, "Poland", "Belarus"),
+        (D(2024, 1, 20), ru, "NATO", "Russia"),
+    ]:
+        factories.published_event(date=day, location_country=country, initiator=by, target=at)  # 7.2 each
+    with django_assert_num_queries(6):  # whatever the size of the record
+        month, rows = latest_trends()
+    assert month == D(2024, 2, 1)
+    found = {(row.scope, row.key): (row.trend.tension, row.trend.previous, row.trend.trend) for row in rows}
+    up, down = Trend.DETERIORATED, Trend.IMPROVED
+    assert found == {
+        (Scope.RECORD, ""): (Decimal("21.6"), Decimal("14.4"), up),
+        (Scope.REGION, "baltic-states"): (Decimal("14.4"), Decimal("7.2"), up),
+        (Scope.COUNTRY, "lithuania"): (Decimal("14.4"), Decimal("7.2"), up),
+        (Scope.COUNTRY, "poland"): (Decimal("7.2"), Decimal(0), up),
+        (Scope.COUNTRY, "russia"): (Decimal(0), Decimal("7.2"), down),
+        (Scope.PAIR, "lithuania/russia"): (Decimal("14.4"), Decimal("7.2"), up),  # both ways round
+        (Scope.PAIR, "belarus/poland"): (Decimal("7.2"), Decimal(0), up),
+        (Scope.PAIR, "nato/russia"): (Decimal(0), Decimal("7.2"), down),
+    }
+    assert [row.scope for row in rows][:2] == [Scope.RECORD, Scope.REGION]
+
+    page = client.get(reverse("events:trends")).content.decode()
+    assert "Trends: February 2024" in page
+    assert f'href="{reverse("events:dyad", args=["lithuania", "russia"])}"' in page
+    assert page.count('class="trend trend-improved"') == 2
+
+    answer = client.get(reverse("api:trends")).json()
+    assert answer["month"] == "2024-02-01"
+    assert {(r["scope"], r["key"]): r["trend"]["trend"] for r in answer["rows"]} == {
+        key: value[2] for key, value in found.items()
+    }
+
+    response = client.get(reverse("events:trends_csv"))
+    lines = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert {(line["scope"], line["key"]): (Decimal(line["tension"]), line["trend"]) for line in lines} == {
+        key: (value[0], value[2]) for key, value in found.items()
+    }
+
+
+def test_an_empty_record_has_no_trends(client):
+    assert latest_trends() == (None, [])
+    assert "no published event yet" in client.get(reverse("events:trends")).content.decode()
+    assert client.get(reverse("api:trends")).json() == {"month": None, "rows": []}
