@@ -208,8 +208,9 @@ class DyadEventSerializer(serializers.Serializer):
 class DyadSideSerializer(serializers.Serializer):
     actor = serializers.SlugField(source="actor.slug", help_text="The initiator of this side's events.")
     against = serializers.SlugField(source="other.slug", help_text="Their target.")
-    events = DyadEventSerializer(many=True)
-    total = escalation_field(help_text="The events' weights summed.")
+    count = serializers.IntegerField(help_text="How many events this side has.")
+    events = DyadEventSerializer(many=True, help_text="Its latest events (at most 200), oldest first.")
+    total = escalation_field(help_text="All its events' weights summed.")
     peak = IndexPointSerializer(allow_null=True, help_text="The side's highest 30-day index.")
     index = IndexPointSerializer(many=True, help_text="The side's tension index, one point where it changes.")
 
@@ -227,7 +228,7 @@ class DyadSerializer(serializers.Serializer):
     b = DyadSideSerializer(help_text="The second actor's events against the first.")
     first_actor = serializers.SlugField(source="first_actor.slug", allow_null=True, help_text="Who acted first.")
     first_event = serializers.SlugField(source="first_event.slug", allow_null=True, help_text="With what.")
-    reactions = ExchangeSerializer(many=True, source="exchanges")
+    reactions = ExchangeSerializer(many=True, source="exchanges", help_text="Every reaction between them.")
     lag_median = serializers.FloatField(allow_null=True, help_text="Days, over the reactions between them.")
     lag_min = serializers.IntegerField(allow_null=True)
     lag_max = serializers.IntegerField(allow_null=True)

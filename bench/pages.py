@@ -14,6 +14,8 @@ around it), and each page is requested in-process through Django's test Client (
   export 1 MiB      /export.csv?date_from=…&date_to=…   time to the first MiB of the stream (COPY path)
   map               /map/                               unfiltered (issue 13)
   embed             /embed/                             unfiltered (issue 13)
+  trends            /trends/                            the latest month's trends of every scope (issue 22)
+  pair              /dyads/lithuania/russia/            a pair of adversaries (issue 22)
   admin list        /admin/events/event/                logged in as a superuser
   admin published   /admin/events/event/?status__exact=published
 
@@ -143,6 +145,8 @@ def pages(slug: str) -> list[tuple[str, str, bool]]:
         ("export 1 MiB", f"/export.csv?{EXPORT_QUERY}", False),
         ("map", "/map/", False),
         ("embed", "/embed/", False),
+        ("trends", "/trends/", False),
+        ("pair", "/dyads/lithuania/russia/", False),
         ("admin list", "/admin/events/event/", True),
         ("admin published", "/admin/events/event/?status__exact=published", True),
     ]

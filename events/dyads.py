@@ -15,7 +15,7 @@ import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 
 from events.models import Actor, Event, EventActor, Reaction
@@ -25,18 +25,21 @@ from events.trends import MonthTrend, Trend, by_month, month_of, month_trend, mo
 
 # The longest chain is followed at most this deep (a cycle, which the model forbids, stops here too).
 CHAIN_MAX_LENGTH = 50
+# The latest events of each side drawn and listed, and the reactions listed: a page stays readable and
+# bounded whatever the record holds; every figure (counts, sums, index, lags, chain, trend) counts them all.
+SHOWN_PER_SIDE = 200
+EXCHANGES_SHOWN = 200
 
 
 @dataclass
 class Side:
     actor: Actor
     other: Actor
-    events: list[Event]  # by date, each with its `weight`
+    count: int
+    total: Decimal  # the weights of all its events summed
+    first: Event | None
+    events: list[Event]  # the latest SHOWN_PER_SIDE, by date, each with its `weight`
     index: list[IndexPoint]
-
-    @property
-    def total(self) -> Decimal:
-        return sum((event.weight for event in self.events), Decimal(0))
 
     @property
     def peak(self) -> IndexPoint | None:
@@ -67,12 +70,12 @@ class Dyad:
     @property
     def first(self) -> tuple[Actor, Event] | None:
         """Who acted first against the other, and with what."""
-        firsts = [
-            (side.events[0].date, n, side.actor, side.events[0])
-            for n, side in enumerate((self.a, self.b))
-            if side.events
-        ]
+        firsts = [(side.first.date, n, side.actor, side.first) for n, side in enumerate((self.a, self.b)) if side.first]
         return min(firsts, key=lambda entry: entry[:2])[2:] if firsts else None
+
+    @property
+    def exchanges_shown(self) -> list[Exchange]:
+        return self.exchanges[:EXCHANGES_SHOWN]
 
     @property
     def events_by_date(self) -> list[tuple[Event, Actor]]:
@@ -119,26 +122,46 @@ def actor_pair(*, a: str, b: str) -> tuple[Actor, Actor]:
     return actors[a], actors[b]
 
 
-def side_events(actor: Actor, other: Actor, weighting: Weighting) -> list[Event]:
-    events = (
+def side_events(actor: Actor, other: Actor) -> QuerySet:
+    """The public, unretracted events with `actor` among the initiators and `other` among the targets."""
+    return (
         Event.objects.public(include_retracted=False)
         .involving([actor], role=EventActor.Role.INITIATOR)
         .involving([other], role=EventActor.Role.TARGET)
-        .select_related("event_type")
     )
-    found = list(weighed(events, weighting).order_by("date", "id"))
-    for event in found:
+
+
+def side(actor: Actor, other: Actor, weighting: Weighting) -> Side:
+    """One side in three queries whatever its size: per-day totals, its first event, its latest events."""
+    events = side_events(actor, other)
+    daily = DailyTotals.of(events, weighting)
+    latest = weighed(events, weighting).select_related("event_type").order_by("-date", "-id")[:SHOWN_PER_SIDE]
+    shown = list(latest)[::-1]
+    for event in shown:
         event.weight = on_scale(event.weight)  # SQLite's CASE gives a float
-    return found
+    return Side(
+        actor=actor,
+        other=other,
+        count=daily.event_count,
+        total=on_scale(sum(daily.sums.values(), Decimal(0))),
+        first=events.order_by("date", "id").first(),
+        events=shown,
+        index=tension_index(totals=daily),
+    )
 
 
-def daily_weights(events: list[Event]) -> DailyTotals:
-    sums: dict[datetime.date, Decimal] = {}
-    counts: dict[datetime.date, int] = {}
-    for event in events:
-        sums[event.date] = sums.get(event.date, Decimal(0)) + event.weight
-        counts[event.date] = counts.get(event.date, 0) + 1
-    return DailyTotals(sums, counts)
+def exchanges_between(actor_a: Actor, actor_b: Actor) -> list[Exchange]:
+    """Every reaction link from one side's event to the other side's, by the answer's date."""
+    a_events = side_events(actor_a, actor_b).values("pk")
+    b_events = side_events(actor_b, actor_a).values("pk")
+    found: dict[int, Exchange] = {}
+    for by, answers, answered in ((actor_a, a_events, b_events), (actor_b, b_events, a_events)):
+        links = Reaction.objects.filter(event__in=answers, responds_to__in=answered).select_related(
+            "event", "responds_to"
+        )
+        for link in links:
+            found.setdefault(link.pk, Exchange(link=link, by=by))
+    return sorted(found.values(), key=lambda exchange: (exchange.link.event.date, exchange.link.pk))
 
 
 def longest_chain(exchanges: list[Exchange]) -> list[Event]:
@@ -185,30 +208,18 @@ def pair_trends(
 
 
 def dyad(*, a: str, b: str) -> Dyad:
-    """The pair `a`/`b` as readers and the API see it (a 404 for an unknown actor or the same one twice)."""
+    """The pair `a`/`b` as readers and the API see it (a 404 for an unknown actor or the same one twice).
+    A bounded number of queries and rows whatever the size of the record (see SHOWN_PER_SIDE)."""
     actor_a, actor_b = actor_pair(a=a, b=b)
     weighting = Weighting()
-    events_a = side_events(actor_a, actor_b, weighting)
-    events_b = side_events(actor_b, actor_a, weighting)
-    side_of = {event.pk: set() for event in [*events_a, *events_b]}
-    for actor, events in ((actor_a, events_a), (actor_b, events_b)):
-        for event in events:
-            side_of[event.pk].add(actor.pk)
-    links = Reaction.objects.filter(event__in=list(side_of), responds_to__in=list(side_of)).select_related(
-        "event", "responds_to"
+    exchanges = exchanges_between(actor_a, actor_b)
+    both = Event.objects.filter(
+        Q(pk__in=side_events(actor_a, actor_b).values("pk")) | Q(pk__in=side_events(actor_b, actor_a).values("pk"))
     )
-    exchanges = []
-    for link in links.order_by("event__date", "id"):
-        # Across the pair: the answer on one side, what it answers on the other.
-        for actor in (actor_a, actor_b):
-            if actor.pk in side_of[link.event_id] and (side_of[link.responds_to_id] - {actor.pk}):
-                exchanges.append(Exchange(link=link, by=actor))
-                break
-    unique = {event.pk: event for event in [*events_a, *events_b]}
-    latest, turns = pair_trends(daily_weights(list(unique.values())).sums, latest_record_month())
+    latest, turns = pair_trends(DailyTotals.of(both, weighting).sums, latest_record_month())
     return Dyad(
-        a=Side(actor=actor_a, other=actor_b, events=events_a, index=tension_index(totals=daily_weights(events_a))),
-        b=Side(actor=actor_b, other=actor_a, events=events_b, index=tension_index(totals=daily_weights(events_b))),
+        a=side(actor_a, actor_b, weighting),
+        b=side(actor_b, actor_a, weighting),
         exchanges=exchanges,
         chain=longest_chain(exchanges),
         trend=latest,

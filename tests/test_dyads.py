@@ -118,3 +118,13 @@ def test_the_lithuania_russia_page_matches_the_demo_record(demo_site):
         answer = json.load(response)
     assert sorted(r["lag_days"] for r in answer["reactions"]) == lags
     assert answer["first_event"] == expected["first"].slug
+
+
+def test_a_big_side_shows_its_latest_events_and_counts_them_all(standoff, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr("events.dyads.SHOWN_PER_SIDE", 2)
+    # Whatever the size: the actors, the links each way, the pair's and the record's months, and per side
+    # its per-day totals, its first event and its latest ones.
+    with django_assert_num_queries(11):
+        pair = dyad(a="lithuania", b="russia")
+    assert pair.b.count == 3 and [e.slug for e in pair.b.events] == ["ru-retaliates", "ru-rumour"]
+    assert pair.first_event.slug == "ru-warns" and pair.chain_slugs == ["ru-warns", "lt-expels", "ru-retaliates"]

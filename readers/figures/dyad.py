@@ -70,9 +70,10 @@ def dyad_figure(pair: Dyad) -> DyadFigure | None:
     lines = []
     for exchange in pair.exchanges:
         answer_above = exchange.by == pair.a.actor
-        answer = dots[(exchange.link.event_id, answer_above)]
-        answered = dots[(exchange.link.responds_to_id, not answer_above)]
-        lines.append(Line(answered.x, answered.y, answer.x, answer.y))
+        answer = dots.get((exchange.link.event_id, answer_above))
+        answered = dots.get((exchange.link.responds_to_id, not answer_above))
+        if answer and answered:  # both ends among the events drawn
+            lines.append(Line(answered.x, answered.y, answer.x, answer.y))
     ticks = [
         Tick(x_of(datetime.date(year, 1, 1)), str(year))
         for year in range(first.year + 1, last.year + 1)
