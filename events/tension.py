@@ -43,9 +43,10 @@ class Weighting:
     def verifications(self) -> tuple[str, ...]:
         return (*BACKED, Event.Verification.DISPUTED) if self.include_disputed else BACKED
 
-    def counted(self) -> Q:
-        """The events (or per-day totals: they have the same columns) that weigh their escalation."""
-        return Q(status=Event.Status.PUBLISHED, verification__in=self.verifications)
+    def counted(self, through: str = "") -> Q:
+        """The events (or per-day totals: they have the same columns) that weigh their escalation; from
+        another model, `through` is the path to the event (`event__`)."""
+        return Q(**{f"{through}status": Event.Status.PUBLISHED, f"{through}verification__in": self.verifications})
 
     def weighs(self, event: Event) -> bool:
         return event.status == Event.Status.PUBLISHED and event.verification in self.verifications
@@ -154,14 +155,19 @@ def thin_out(points: list[tuple[Any, Decimal]], max_points: int) -> list[tuple[A
     return [max(points[i : i + size], key=lambda point: abs(point[1])) for i in range(0, len(points), size)]
 
 
-def weighed(events: QuerySet, weighting: Weighting) -> QuerySet:
-    """The events with their `weight` in the index: their escalation when the rule counts them, else 0."""
-    weight = Case(
-        When(weighting.counted(), then=F("escalation")),
+def weight(weighting: Weighting, through: str = "") -> Case:
+    """An event's weight in the index as an expression: its escalation when the rule counts it, else 0;
+    from another model, `through` is the path to the event (`event__`)."""
+    return Case(
+        When(weighting.counted(through), then=F(f"{through}escalation")),
         default=Value(0),
         output_field=DecimalField(max_digits=3, decimal_places=1),
     )
-    return events.annotate(weight=weight)
+
+
+def weighed(events: QuerySet, weighting: Weighting) -> QuerySet:
+    """The events with their `weight` in the index."""
+    return events.annotate(weight=weight(weighting))
 
 
 def window_events(events: QuerySet, day: datetime.date, weighting: Weighting) -> QuerySet:

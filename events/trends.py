@@ -21,10 +21,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import models
+from django.db import connection, models
+from django.db.models import F, Max, QuerySet
+from django.db.models.functions import Greatest, Least, TruncMonth
 
 from events.models import Actor, Country, Event, EventActor, Region
-from events.tension import Weighting, weighed
+from events.summary import on_scale, period_start
+from events.tension import Weighting, weight, weighted_sum
 
 # The threshold is this share of the standard deviation of the month-to-month changes…
 TREND_SENSITIVITY = Decimal("0.5")
@@ -144,59 +147,86 @@ class TrendRow:
         return self.key.split("/")
 
 
-def _add(series: dict, key, day: datetime.date, weight: Decimal) -> None:
-    months = series.setdefault(key, {})
-    months[month_of(day)] = months.get(month_of(day), Decimal(0)) + weight
+def _monthly(rows, key_count: int) -> dict[tuple, dict[datetime.date, Decimal]]:
+    """Rows of (*keys, month, weights summed) as {keys: {month: weights}}; SQLite may give the month as
+    text and the sum as a float."""
+    series: dict[tuple, dict[datetime.date, Decimal]] = {}
+    for row in rows:
+        keys, month, total = tuple(row[:key_count]), row[key_count], row[key_count + 1]
+        month = datetime.date.fromisoformat(month[:10]) if isinstance(month, str) else month
+        months = series.setdefault(keys, {})
+        months[month] = months.get(month, Decimal(0)) + on_scale(total or 0)
+    return series
+
+
+def by_country_and_month(events: QuerySet, weighting: Weighting) -> dict[tuple, dict[datetime.date, Decimal]]:
+    rows = (
+        events.order_by()
+        .annotate(month=period_start(TruncMonth, "date"))
+        .values("location_country", "month")
+        .annotate(total=weighted_sum(weighting))
+        .values_list("location_country", "month", "total")
+    )
+    return _monthly(rows, 1)
+
+
+def by_pair_and_month(weighting: Weighting) -> dict[tuple, dict[datetime.date, Decimal]]:
+    """Per pair of actors (the lower id first) and month, the weights of the published events in which one
+    acts against the other, each event once whichever way round: grouped in the database, one query."""
+    pair_events = (
+        EventActor.objects.filter(
+            role=EventActor.Role.INITIATOR,
+            event__status=Event.Status.PUBLISHED,
+            event__event_actors__role=EventActor.Role.TARGET,
+        )
+        .annotate(target=F("event__event_actors__actor"))
+        .annotate(low=Least("actor", "target"), high=Greatest("actor", "target"))
+        .exclude(low=F("high"))
+        .annotate(month=period_start(TruncMonth, "event__date"), weight=weight(weighting, "event__"))
+        .values("event", "low", "high", "month", "weight")
+        .distinct()
+        .order_by()
+    )
+    sql, params = pair_events.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT low, high, month, SUM(weight) FROM ({sql}) pair_events GROUP BY low, high, month", params
+        )
+        return _monthly(cursor.fetchall(), 2)
 
 
 def latest_trends() -> tuple[datetime.date | None, list[TrendRow]]:
     """The trend of the record's latest month for the whole record, each region, each country (where
     events happened) and each pair of actors (one the initiator, the other the target, either way
     round), by the one rule; the published, unretracted events weighed by the default weighting rule.
-    Six queries whatever the size of the record; the rows grouped by scope, movers first."""
-    rows = list(
-        weighed(Event.objects.public(include_retracted=False).order_by(), Weighting()).values_list(
-            "pk", "date", "location_country_id", "weight"
-        )
-    )
-    if not rows:
+    Seven queries whatever the size of the record, each grouped by month in the database; the rows
+    grouped by scope, movers first."""
+    weighting = Weighting()
+    events = Event.objects.public(include_retracted=False)
+    last = events.aggregate(last=Max("date"))["last"]
+    if last is None:
         return None, []
-    month = month_of(max(date for _, date, _, _ in rows))
-    record: dict = {}
-    countries: dict = {}
-    for _, date, country, weight in rows:
-        _add(record, Scope.RECORD, date, Decimal(weight))
-        if country is not None:
-            _add(countries, country, date, Decimal(weight))
-    by_event = {pk: (date, Decimal(weight)) for pk, date, _, weight in rows}
-    roles: dict[int, dict[str, set[int]]] = {}
-    for event_id, actor_id, role in EventActor.objects.filter(event_id__in=list(by_event)).values_list(
-        "event_id", "actor_id", "role"
-    ):
-        roles.setdefault(event_id, {}).setdefault(role, set()).add(actor_id)
-    pairs: dict = {}
-    for event_id, by_role in roles.items():
-        keys = {
-            tuple(sorted((initiator, target)))
-            for initiator in by_role.get(EventActor.Role.INITIATOR, ())
-            for target in by_role.get(EventActor.Role.TARGET, ())
-            if initiator != target
-        }
-        for key in keys:  # an event counts once for a pair, whichever way round
-            _add(pairs, key, *by_event[event_id])
-    found = [TrendRow(Scope.RECORD, "", Scope.RECORD.label, month_trend(record[Scope.RECORD], month))]
-    names = {c.pk: c for c in Country.objects.filter(pk__in=list(countries))}
+    month = month_of(last)
+    countries = by_country_and_month(events, weighting)
+    record: dict[datetime.date, Decimal] = {}
+    for series in countries.values():
+        for key, value in series.items():
+            record[key] = record.get(key, Decimal(0)) + value
+    found = [TrendRow(Scope.RECORD, "", Scope.RECORD.label, month_trend(record, month))]
+    names = {c.pk: c for c in Country.objects.filter(pk__in=[pk for (pk,) in countries if pk is not None])}
     found += [
         TrendRow(Scope.COUNTRY, names[pk].slug, names[pk].name, month_trend(series, month))
-        for pk, series in countries.items()
+        for (pk,), series in countries.items()
+        if pk is not None
     ]
     for region in Region.objects.prefetch_related("countries"):
         series: dict[datetime.date, Decimal] = {}
         for country in region.countries.all():
-            for key, value in countries.get(country.pk, {}).items():
+            for key, value in countries.get((country.pk,), {}).items():
                 series[key] = series.get(key, Decimal(0)) + value
         if series:
             found.append(TrendRow(Scope.REGION, region.slug, region.name, month_trend(series, month)))
+    pairs = by_pair_and_month(weighting)
     actors = {a.pk: a for a in Actor.objects.filter(pk__in={pk for pair in pairs for pk in pair})}
     for (first, second), series in pairs.items():
         a, b = sorted((actors[first], actors[second]), key=lambda actor: actor.name)
