@@ -117,6 +117,8 @@ FILTER_NOTES = {
     "escalation_max": "Not below `escalation_min` (a 400 otherwise).",
     "reactions_only": "Only events that react to another public event: `true` (any value but empty or `false` is on).",
     "include_retracted": "Retracted events too, with their note: `true` (any value but empty or `false` is on).",
+    "include_disputed": "Weigh disputed events in the tension index too (by default they weigh 0): `true`. It "
+    "narrows no list: the events are the same with or without it.",
 }
 
 
