@@ -32,7 +32,7 @@ SELECT date, event_type_id{country}, status{verification}, COUNT(*), SUM(CAST(RO
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0015_explained_fields"),
+        ("events", "0016_event_made_from"),
     ]
 
     operations = [
