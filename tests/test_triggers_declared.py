@@ -50,7 +50,9 @@ def trigger_operations(migration) -> list[tuple[int, AddTrigger | RemoveTrigger]
 
 def migrations_changing_triggers():
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    return [migration for migration in loader.disk_migrations.values() if trigger_operations(migration)]
+    # In the order of their keys: every pytest-xdist worker must collect the same list.
+    migrations = [migration for _, migration in sorted(loader.disk_migrations.items())]
+    return [migration for migration in migrations if trigger_operations(migration)]
 
 
 def touches(operation: AddTrigger | RemoveTrigger, prefix: str = "") -> bool:
