@@ -36,6 +36,9 @@ def log_in(page, next_url: str) -> None:
     page.fill("#id_username", "edna")
     page.fill("#id_password", "pw")
     page.click("input[type=submit]")
+    # The form's scripts run once it has loaded: an editor's click before that would do nothing.
+    page.wait_for_url(f"**{next_url}")
+    page.wait_for_load_state("load")
 
 
 def test_fill_from_the_page_fills_a_source_row_of_the_event_form(page, live_server, news):
