@@ -33,7 +33,7 @@ from events.trends import latest_trends
 from exports import geojson, timelinejs
 from exports.csv import event_url_parts
 
-from . import changes
+from . import changes, representation
 from .pagination import KeysetPagination, decode_cursor, encode_cursor
 from .schema import ApiSchema
 from .serializers import (
@@ -93,9 +93,9 @@ class EventList(FilteredEvents, generics.ListAPIView):
         return sort_order(self.request.query_params.get("sort"))
 
     def list(self, request: Request, *args, **kwargs) -> Response:
-        events = with_record(self.filter_queryset(self.get_queryset()))
-        page = self.paginate_queryset(events)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # Written from plain rows (representation.py), as the serializer would write them.
+        page = self.paginate_queryset(representation.rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(representation.events(page, url_parts=url_parts(request)))
 
 
 @method_decorator(conditional, name="get")
@@ -289,14 +289,21 @@ class ChangeFeed(APIView):
     def get(self, request: Request) -> Response:
         position = self.position(request)
         limit = self.limit(request)
-        found, last, more = changes.changes(position, limit, events_with_record=with_record)
+        parts = url_parts(request)
+
+        def represent(events):
+            return representation.events(representation.rows(events), url_parts=parts)
+
+        found, last, more = changes.changes(position, limit, represent=represent)
         cursor = encode_cursor({"t": last.changed_at.isoformat(), "e": last.event_id})
-        context = {"request": request, "url_parts": url_parts(request)}
-        rows = [{"change": c.kind, "slug": c.slug, "changed_at": c.changed_at, "event": c.event} for c in found]
+        # As ChangeFeedSerializer describes it, written from plain values (representation.py).
+        rows = [
+            {"change": c.kind, "slug": c.slug, "changed_at": representation.timestamp(c.changed_at), "event": c.event}
+            for c in found
+        ]
         # The same query (its `limit` above all) from the cursor on; `since` is spent.
         next_url = remove_query_param(replace_query_param(request.build_absolute_uri(), "cursor", cursor), "since")
-        page = {"changes": rows, "cursor": cursor, "next": next_url, "more": more}
-        return Response(self.serializer_class(page, context=context).data)
+        return Response({"changes": rows, "cursor": cursor, "next": next_url, "more": more})
 
     @staticmethod
     def position(request: Request) -> changes.Position:
