@@ -34,18 +34,22 @@ def day(value: datetime.date) -> str:
     return value.isoformat()
 
 
-def timestamp(value: datetime.datetime) -> str:
-    """As DRF's DateTimeField writes it: ISO 8601 in the current time zone, UTC as `Z`."""
-    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+def timestamp(value: datetime.datetime, zone: datetime.tzinfo | None = None) -> str:
+    """As DRF's DateTimeField writes it: ISO 8601 in the current time zone (or `zone`), UTC as `Z`."""
+    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-WRITERS: dict[Kind, Callable[[Any], Any] | None] = {
-    Kind.NUMBER: number,
-    Kind.TEXT: None,  # as stored
-    Kind.DATE: day,
-    Kind.TIMESTAMP: timestamp,
-}
+def _writers() -> dict[Kind, Callable[[Any], Any] | None]:
+    """How each kind of value is written; the current time zone read once for a page, not per value."""
+    zone = timezone.get_current_timezone()
+    return {
+        Kind.NUMBER: number,
+        Kind.TEXT: None,  # as stored
+        Kind.DATE: day,
+        Kind.TIMESTAMP: lambda value: timestamp(value, zone),
+    }
+
 
 # The API's scalar fields in its order (EventSerializer's). Each is read by the record's path and written by
 # its kind; `published_at` is the API's own (the CSV has no column for it), `url` is built from the slug.
@@ -86,7 +90,7 @@ def _scalars(url_parts: tuple[str, str]) -> list[tuple[str, str, Callable[[Any],
     def url(slug: str) -> str:
         return f"{prefix}{slug}{suffix}"
 
-    writers = WRITERS | {Kind.EVENT_URL: url}
+    writers = _writers() | {Kind.EVENT_URL: url}
     return [(name, RECORDED[name][0], writers[RECORDED[name][1]]) for name in API_FIELDS]
 
 
@@ -129,20 +133,19 @@ def _sources(ids: list[int]) -> dict[int, list[dict]]:
     return found
 
 
-def _links(ids: list[int], *, here: str, there: str) -> dict[int, list[dict]]:
-    """Each event's reaction links seen from `here` ("event" or "responds_to"): the event at the other end
-    (`there`) only when it is public, a reaction to a draft must not betray it; in the order of its date."""
+def _links(dates: dict[int, datetime.date], *, here: str, there: str) -> dict[int, list[dict]]:
+    """Each event's reaction links seen from `here` ("event" or "responds_to"), for the events of `dates`
+    (id: date): the event at the other end (`there`) only when it is public, a reaction to a draft must not
+    betray it; in the order of its date. The lag is from the event reacted to until the reaction."""
     found: dict[int, list[dict]] = {}
     links = (
-        Reaction.objects.filter(**{f"{here}_id__in": ids, f"{there}__status__in": PUBLIC_STATUSES})
+        Reaction.objects.filter(**{f"{here}_id__in": list(dates), f"{there}__status__in": PUBLIC_STATUSES})
         .order_by(f"{there}__date", "id")
         .values_list(
             f"{here}_id",
             f"{there}__slug",
             f"{there}__title",
             f"{there}__date",
-            "event__date",
-            "responds_to__date",
             "kind",
             "note",
             "basis_source_id",
@@ -150,7 +153,9 @@ def _links(ids: list[int], *, here: str, there: str) -> dict[int, list[dict]]:
             *(f"basis_source__{column}" for column in SOURCE_COLUMNS),
         )
     )
-    for event_id, slug, title, date, reaction_date, reacted_date, kind, note, source_id, judgement, *source in links:
+    # The page's own dates: no second join to the events table.
+    direction = 1 if here == "event" else -1
+    for event_id, slug, title, date, kind, note, source_id, judgement, *source in links:
         if source_id is not None:
             basis_kind = BASIS_SOURCE
         else:
@@ -162,7 +167,7 @@ def _links(ids: list[int], *, here: str, there: str) -> dict[int, list[dict]]:
                 "date": date.isoformat(),
                 "kind": kind,
                 "note": note,
-                "lag_days": (reaction_date - reacted_date).days,
+                "lag_days": direction * (dates[event_id] - date).days,
                 "basis": {
                     "kind": basis_kind,
                     "judgement": judgement,
@@ -176,10 +181,10 @@ def _links(ids: list[int], *, here: str, there: str) -> dict[int, list[dict]]:
 def events(page: Iterable[dict], *, url_parts: tuple[str, str]) -> list[dict]:
     """The API's representation of each row of `rows()`, in their order (four queries for the page)."""
     page = list(page)
-    ids = [row["id"] for row in page]
-    actors, sources = _actors(ids), _sources(ids)
-    responds_to = _links(ids, here="event", there="responds_to")
-    reacted_by = _links(ids, here="responds_to", there="event")
+    dates = {row["id"]: row["date"] for row in page}
+    actors, sources = _actors(list(dates)), _sources(list(dates))
+    responds_to = _links(dates, here="event", there="responds_to")
+    reacted_by = _links(dates, here="responds_to", there="event")
     scalars = _scalars(url_parts)
     result = []
     for row in page:
