@@ -184,8 +184,11 @@ def table(figures: dict) -> str:
     ]
     for name, f in figures.items():
         others = f["errors"] - f["timeouts"]
+        # wrk keeps no latency for an answer past its timeout: none to show when every answer was.
+        answered = f["timeouts"] < f["requests"]
+        p50, p99 = (f"{f['p50_ms']:,.0f}", f"{f['p99_ms']:,.0f}") if answered else ("–", "–")
         lines.append(
-            f"| {name} | {f['per_second']:,.1f} | {f['vs_healthz']:.2f} | {f['p50_ms']:,.0f} | {f['p99_ms']:,.0f} "
+            f"| {name} | {f['per_second']:,.1f} | {f['vs_healthz']:.2f} | {p50} | {p99} "
             f"| {f['timeouts']} | {f['overloaded']} | {others} |"
         )
     return "\n".join(lines)
