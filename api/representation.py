@@ -23,6 +23,8 @@ from django.utils import timezone
 from events.models import BASIS_JUDGEMENT, BASIS_SOURCE, PUBLIC_STATUSES, EventActor, Reaction, Source
 from events.record import RECORD, Kind
 
+from .serializers import EventSerializer
+
 
 def number(value: int | Decimal) -> int | float:
     # The serializer's DecimalField(coerce_to_string=False) hands JSON a Decimal, which DRF's encoder
@@ -51,31 +53,11 @@ def _writers() -> dict[Kind, Callable[[Any], Any] | None]:
     }
 
 
-# The API's scalar fields in its order (EventSerializer's). Each is read by the record's path and written by
-# its kind; `published_at` is the API's own (the CSV has no column for it), `url` is built from the slug.
-API_FIELDS = (
-    "id",
-    "slug",
-    "url",
-    "title",
-    "date",
-    "date_precision",
-    "end_date",
-    "summary",
-    "event_type",
-    "category",
-    "escalation",
-    "escalation_note",
-    "verification",
-    "country",
-    "location",
-    "latitude",
-    "longitude",
-    "status",
-    "retraction_note",
-    "published_at",
-    "updated_at",
-)
+# The API's scalar fields, in the order the serializer declares them (the lists follow, in events()). Each is
+# read by the record's path and written by its kind; `published_at` is the API's own (the CSV has no column
+# for it), `url` is built from the slug.
+LISTS = ("actors", "sources", "responds_to", "reacted_by")
+API_FIELDS = [name for name in EventSerializer().fields if name not in LISTS]
 RECORDED = {f.name: (f.read, f.kind) for f in RECORD if f.read} | {
     "published_at": ("published_at", Kind.TIMESTAMP),
     "url": ("slug", Kind.EVENT_URL),
@@ -182,9 +164,13 @@ def events(page: Iterable[dict], *, url_parts: tuple[str, str]) -> list[dict]:
     """The API's representation of each row of `rows()`, in their order (four queries for the page)."""
     page = list(page)
     dates = {row["id"]: row["date"] for row in page}
-    actors, sources = _actors(list(dates)), _sources(list(dates))
-    responds_to = _links(dates, here="event", there="responds_to")
-    reacted_by = _links(dates, here="responds_to", there="event")
+    ids = list(dates)
+    related = {
+        "actors": _actors(ids),
+        "sources": _sources(ids),
+        "responds_to": _links(dates, here="event", there="responds_to"),
+        "reacted_by": _links(dates, here="responds_to", there="event"),
+    }
     scalars = _scalars(url_parts)
     result = []
     for row in page:
@@ -192,10 +178,7 @@ def events(page: Iterable[dict], *, url_parts: tuple[str, str]) -> list[dict]:
         for name, path, write in scalars:
             value = row[path]
             event[name] = value if write is None or value is None else write(value)
-        event_id = row["id"]
-        event["actors"] = actors.get(event_id, [])
-        event["sources"] = sources.get(event_id, [])
-        event["responds_to"] = responds_to.get(event_id, [])
-        event["reacted_by"] = reacted_by.get(event_id, [])
+        for name in LISTS:
+            event[name] = related[name].get(row["id"], [])
         result.append(event)
     return result
