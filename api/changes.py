@@ -23,10 +23,11 @@ before its cursor (`since`): applying a change twice does no harm.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Min
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -50,7 +51,7 @@ class Change:
     event_id: int
     slug: str
     changed_at: datetime.datetime
-    event: Event | None
+    event: dict | None  # the API's representation (representation.py)
 
 
 def _tables() -> dict[str, str]:
@@ -113,13 +114,15 @@ def changed_events(after: Position, limit: int) -> list[Position]:
         return [Position(_as_datetime(at), event_id) for event_id, at in cursor.fetchall()]
 
 
-def changes(after: Position, limit: int, *, events_with_record) -> tuple[list[Change], Position, bool]:
+def changes(
+    after: Position, limit: int, *, represent: Callable[[QuerySet], list[dict]]
+) -> tuple[list[Change], Position, bool]:
     """The changes after `after` (at most `limit` positions read), the position to go on from, and
-    whether more may follow. `events_with_record` loads the events' full representation (one page's
-    worth of prefetching, as for the list)."""
+    whether more may follow. `represent` writes events as the API does (a page's worth of queries, as for
+    the list)."""
     positions = changed_events(after, limit)
     ids = [p.event_id for p in positions]
-    current = {e.pk: e for e in events_with_record(Event.objects.filter(pk__in=ids, status__in=PUBLIC_STATUSES))}
+    current = {e["id"]: e for e in represent(Event.objects.filter(pk__in=ids, status__in=PUBLIC_STATUSES))}
     public_rows = Event.history.filter(id__in=ids, status__in=PUBLIC_STATUSES)
     first_published = dict(public_rows.order_by().values("id").annotate(at=Min("history_date")).values_list("id", "at"))
     # Events no longer public appear only if they ever were, under their last public slug.
@@ -129,13 +132,13 @@ def changes(after: Position, limit: int, *, events_with_record) -> tuple[list[Ch
     for position in positions:
         event = current.get(position.event_id)
         if event is not None:
-            if event.status == Event.Status.RETRACTED:
+            if event["status"] == Event.Status.RETRACTED:
                 kind = "retracted"
             else:
                 # An event made public by a bulk UPDATE has no public history row: when, is unknown.
-                first = first_published.get(event.pk)
+                first = first_published.get(position.event_id)
                 kind = "published" if first is not None and position.changed_at <= first else "changed"
-            result.append(Change(kind, event.pk, event.slug, position.changed_at, event))
+            result.append(Change(kind, position.event_id, event["slug"], position.changed_at, event))
         elif position.event_id in once_public:
             slug = once_public[position.event_id]
             result.append(Change("removed", position.event_id, slug, position.changed_at, None))

@@ -68,7 +68,7 @@ class KeysetPagination(BasePagination):
             raise ValidationError({self.page_size_query_param: [f"A whole number from 1 to {MAX_PAGE_SIZE}."]})
         return int(raw)
 
-    def paginate_queryset(self, queryset: QuerySet, request: Request, view=None) -> list[Model]:
+    def paginate_queryset(self, queryset: QuerySet, request: Request, view=None) -> list[Model | dict]:
         # The page applies the view's order itself: the cursor holds the values of exactly these keys.
         ordering = list(view.ordering)
         if not ordering or ordering[-1] not in ("id", "-id"):
@@ -83,8 +83,10 @@ class KeysetPagination(BasePagination):
         self.next_values = self._values(rows[page_size - 1]) if len(rows) > page_size else None
         return rows[:page_size]
 
-    def _values(self, row: Model) -> list[Any]:
-        values = [getattr(row, name.lstrip("-")) for name in self.ordering]
+    def _values(self, row: Model | dict) -> list[Any]:
+        # A row of `.values()` (the event list's) or a model instance (the reference lists').
+        read = row.__getitem__ if isinstance(row, dict) else row.__getattribute__
+        values = [read(name.lstrip("-")) for name in self.ordering]
         return [value if isinstance(value, int | str) else str(value) for value in values]
 
     def _cursor_values(self, model: type[Model], raw: str) -> list[Any]:

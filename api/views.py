@@ -5,9 +5,10 @@ representation is in serializers.py, the formats in geojson.py and timelinejs.py
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -33,7 +34,7 @@ from events.trends import latest_trends
 from exports import geojson, timelinejs
 from exports.csv import event_url_parts
 
-from . import changes
+from . import changes, representation
 from .pagination import KeysetPagination, decode_cursor, encode_cursor
 from .schema import ApiSchema
 from .serializers import (
@@ -93,9 +94,9 @@ class EventList(FilteredEvents, generics.ListAPIView):
         return sort_order(self.request.query_params.get("sort"))
 
     def list(self, request: Request, *args, **kwargs) -> Response:
-        events = with_record(self.filter_queryset(self.get_queryset()))
-        page = self.paginate_queryset(events)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # Written from plain rows (representation.py), as the serializer would write them.
+        page = self.paginate_queryset(representation.rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(representation.events(page, url_parts=url_parts(request)))
 
 
 @method_decorator(conditional, name="get")
@@ -203,10 +204,13 @@ class StreamedFormat(FilteredEvents):
     def stream(self, request: Request, events):
         raise NotImplementedError
 
-    def get(self, request: Request) -> StreamingHttpResponse:
+    def respond(self, pieces: Iterator[bytes], *, content_type: str) -> HttpResponse | StreamingHttpResponse:
+        return StreamingHttpResponse(pieces, content_type=content_type)
+
+    def get(self, request: Request) -> HttpResponse | StreamingHttpResponse:
         events = self.filter_queryset(self.get_queryset())
         # Under the media type asked for (`format`, Accept): each is documented, both are the same JSON.
-        return StreamingHttpResponse(self.stream(request, events), content_type=request.accepted_renderer.media_type)
+        return self.respond(self.stream(request, events), content_type=request.accepted_renderer.media_type)
 
 
 @method_decorator(conditional, name="get")
@@ -221,11 +225,17 @@ class GeoJSONExport(StreamedFormat):
     def stream(self, request: Request, events):
         return geojson.feature_collection(events, url_parts=url_parts(request))
 
+    def respond(self, pieces: Iterator[bytes], *, content_type: str) -> HttpResponse | StreamingHttpResponse:
+        # Whole with its length when it fits, so GDAL can open the URL (geojson.py).
+        return geojson.response(pieces, content_type=content_type, max_bytes=geojson.MAX_SIZED_BYTES)
+
 
 @method_decorator(conditional, name="get")
 class TimelineJSExport(StreamedFormat):
     """The view as TimelineJS JSON: one slide per event, dates to their known precision, its sources as the
-    slide's credit; an empty view is one slide that says so (TimelineJS draws nothing without a slide)."""
+    slide's credit; an empty view is one slide that says so (TimelineJS draws nothing without a slide). At
+    most the view's first few hundred events, as many as TimelineJS can draw: the title slide says when the
+    view holds more, and how many the story tells."""
 
     serializer_class = TimelineJSSerializer
 
@@ -238,6 +248,7 @@ class TimelineJSExport(StreamedFormat):
             url_parts=url_parts(request),
             title=title,
             description="Every event links to its page, with its sources and the reactions it provoked.",
+            max_slides=timelinejs.MAX_SLIDES,
         )
 
 
@@ -289,14 +300,21 @@ class ChangeFeed(APIView):
     def get(self, request: Request) -> Response:
         position = self.position(request)
         limit = self.limit(request)
-        found, last, more = changes.changes(position, limit, events_with_record=with_record)
+        parts = url_parts(request)
+
+        def represent(events):
+            return representation.events(representation.rows(events), url_parts=parts)
+
+        found, last, more = changes.changes(position, limit, represent=represent)
         cursor = encode_cursor({"t": last.changed_at.isoformat(), "e": last.event_id})
-        context = {"request": request, "url_parts": url_parts(request)}
-        rows = [{"change": c.kind, "slug": c.slug, "changed_at": c.changed_at, "event": c.event} for c in found]
+        # As ChangeFeedSerializer describes it, written from plain values (representation.py).
+        rows = [
+            {"change": c.kind, "slug": c.slug, "changed_at": representation.timestamp(c.changed_at), "event": c.event}
+            for c in found
+        ]
         # The same query (its `limit` above all) from the cursor on; `since` is spent.
         next_url = remove_query_param(replace_query_param(request.build_absolute_uri(), "cursor", cursor), "since")
-        page = {"changes": rows, "cursor": cursor, "next": next_url, "more": more}
-        return Response(self.serializer_class(page, context=context).data)
+        return Response({"changes": rows, "cursor": cursor, "next": next_url, "more": more})
 
     @staticmethod
     def position(request: Request) -> changes.Position:

@@ -8,12 +8,16 @@ BENCH_DATABASE_URL says otherwise; the data is made by run.py's populate()):
   deep page      the page 90 % of the way through the record, by its cursor, repeated
   304            the first page again with its ETag: what a polling client pays
   walk           every event through `next` links at page_size=1000: seconds and events per second
+  feed page      GET /api/changes/?limit=1000, the first page of the change feed, repeated
+  feed walk      the whole change feed through `next` links at limit=1000: seconds and changes per second
   geojson        /export.geojson of the whole record, streamed to the end
   timelinejs     /export.timeline.json of the whole record, streamed to the end
   copy, raw      the CSV export's COPY path and PostgreSQL's own COPY of the table (run.py's children)
 
 Requests go through Django's test client in one process (no network, no server): the figures are
-the application's own cost. Throttling is switched off for the run.
+the application's own cost. Throttling is switched off for the run. The change feed reads the revision
+history, which populate()'s bulk SQL does not write: each generated event gets the history row its
+publication would have left (`record_history`), a second apart.
 
     .venv/bin/python bench/api.py --sizes 100000,1000000
 """
@@ -76,6 +80,16 @@ def measure(size: int) -> dict:
             deep = url
     walk = time.perf_counter() - started
     result["walk"] = {"seconds": walk, "events": events, "pages": pages, "events_per_second": events / walk}
+    result["feed_page"] = median_rate(client, "/api/changes/?limit=1000")
+    started, url, changes, pages = time.perf_counter(), "/api/changes/?limit=1000", 0, 0
+    while url:
+        _, response = timed(client, url)
+        body = response.json()
+        changes += len(body["changes"])
+        pages += 1
+        url = body["next"] if body["more"] else None
+    feed = time.perf_counter() - started
+    result["feed_walk"] = {"seconds": feed, "changes": changes, "pages": pages, "changes_per_second": changes / feed}
     if deep:
         result["deep_page"] = median_rate(client, deep.replace("page_size=1000", "page_size=100"))
     _, first = timed(client, "/api/events/?page_size=100")
@@ -84,6 +98,27 @@ def measure(size: int) -> dict:
         seconds, response = timed(client, url)
         result[name] = {"seconds": seconds, "bytes": response.size, "events_per_second": events / seconds}
     return result
+
+
+def record_history() -> None:
+    """One history row per event, as its publication through the admin leaves ("+", a second apart, after
+    the vocabulary was last edited: actors, types and countries come before the events that name them)."""
+    from django.db import connection
+
+    from events.models import Actor, Country, Event, EventType
+
+    history = Event.history.model
+    shared = [f.column for f in history._meta.concrete_fields if f.column in {c.column for c in Event._meta.fields}]
+    columns = ", ".join(map(connection.ops.quote_name, shared))
+    with connection.cursor() as cursor:
+        for model in (Actor, Country, EventType):
+            cursor.execute(f"UPDATE {model._meta.db_table} SET updated_at = TIMESTAMPTZ '2024-12-31'")
+        cursor.execute(f"TRUNCATE {history._meta.db_table}")
+        cursor.execute(
+            f"INSERT INTO {history._meta.db_table} ({columns}, history_date, history_type) "
+            f"SELECT {columns}, TIMESTAMPTZ '2025-01-01' + id * INTERVAL '1 second', '+' FROM {Event._meta.db_table}"
+        )
+        cursor.execute(f"ANALYZE {history._meta.db_table}")
 
 
 def run_api_child(url: str, size: int) -> dict:
@@ -115,6 +150,7 @@ def main() -> None:
         if not (args.reuse and run.held_events() == size):
             run.populate(size)
             print(f"{size:>9,} events made in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+        record_history()
         exports = {path: run.run_child(args.url, path, trace=False) for path in ("copy", "raw")}
         api = run_api_child(args.url, size)
         results.append({"events": size, "api": api, "exports": exports})
@@ -128,9 +164,10 @@ def main() -> None:
 def print_table(results: list[dict]) -> None:
     print(
         "| events | API first page (pages/s) | filtered page | page at 90 % | 304 | full walk (s, events/s) "
-        "| GeoJSON (s) | TimelineJS (s) | CSV COPY (s, rows/s) | PostgreSQL COPY (s, rows/s) | COPY ÷ raw |"
+        "| feed page (pages/s) | feed walk (s, changes/s) | GeoJSON (s) | TimelineJS (s) | CSV COPY (s, rows/s) "
+        "| PostgreSQL COPY (s, rows/s) | COPY ÷ raw | walk ÷ CSV COPY (events/s) |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         api, copy, raw = r["api"], r["exports"]["copy"], r["exports"]["raw"]
         n = r["events"]
@@ -139,10 +176,13 @@ def print_table(results: list[dict]) -> None:
             f"| {n:,} | {api['first_page']['per_second']:.0f} | {api['filtered_page']['per_second']:.0f} | {deep} "
             f"| {api['not_modified']['per_second']:.0f} "
             f"| {api['walk']['seconds']:.1f} s, {api['walk']['events_per_second']:,.0f}/s "
+            f"| {api['feed_page']['per_second']:.1f} "
+            f"| {api['feed_walk']['seconds']:.1f} s, {api['feed_walk']['changes_per_second']:,.0f}/s "
             f"| {api['geojson']['seconds']:.1f} | {api['timelinejs']['seconds']:.1f} "
             f"| {copy['seconds']:.1f} s, {n / copy['seconds']:,.0f}/s "
             f"| {raw['seconds']:.1f} s, {n / raw['seconds']:,.0f}/s "
-            f"| {(n / copy['seconds']) / (n / raw['seconds']):.2f} |"
+            f"| {(n / copy['seconds']) / (n / raw['seconds']):.2f} "
+            f"| {api['walk']['events_per_second'] / (n / copy['seconds']):.2f} |"
         )
 
 

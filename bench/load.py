@@ -1,27 +1,31 @@
-"""Load benchmark of the production command (not a test): requests/s, p50 and p99 per URL, and errors.
+"""Load benchmark of the production command (not a test): requests/s, p50 and p99 per URL, as ratios to /healthz.
 
 `make serve` (check --deploy, migrate, collectstatic, gunicorn with gthread workers) on PostgreSQL, in
 a dedicated database (tension_bench_load unless BENCH_LOAD_DATABASE_URL says otherwise) holding the
-demo record plus 100,000 generated events (bench/run.py's populate). Then 20 clients, each on its own
-keep-alive connection, cycle through a fixed mix for 30 s:
+demo record plus 100,000 generated events (bench/run.py's populate). Each URL in turn is warmed by one
+request, then loaded by wrk (a C load generator, apt `wrk`: the client is never the bottleneck) for
+--duration seconds at each of --connections (20 and 100), 2 threads, keep-alive, wrk's 2 s timeout:
 
-    /healthz              the reference: the cheapest request through the same stack (one SELECT 1)
+    /healthz              the reference, in the same run: the cheapest request through the same stack
+    static CSS            whitenoise, before any middleware touches the database
     /                     the timeline
-    /?…                   a filtered timeline (an actor and a period)
-    /events/<slug>/       an event page (the demo record's seed event)
+    /?country=LT&…        a filtered timeline
     /feed/                the Atom feed
-    /export.csv?…         a small export (one month)
-    /admin/events/event/  the admin change list, signed in
+    /events/<slug>/       an event page (the demo record's seed event)
+    /api/events/          the API's first page
+    /map/, /embed/        the map and the embed other sites frame
+    /admin/events/event/  the admin change list, signed in (a session cookie)
 
-and the same again while 4 more clients each stream full exports (every event) back to back. Every
-answer other than 200, and every broken connection, is an error; there must be none. Results go to
-bench/results/load-<timestamp>.json (gitignored) and a markdown table is printed.
+An answer is counted by status (bench/wrk_report.lua); an error is a socket error, a timeout or any status
+but 200, except that at more connections than the server has threads a 503 is the overload answer it
+is allowed. Results go to bench/results/load-<timestamp>.json (gitignored) and a markdown table is printed
+with each URL's requests/s as a ratio to /healthz's at the same connections.
 
 With --sqlite-export it checks the embedded default instead: `make serve` on a SQLite file holding
 100,000 generated events, and one full /export.csv read to the end (rows counted, time, MiB/s).
 
-    make bench-load                        # about 5 minutes on 2 cores, most of it making the data
-    .venv/bin/python bench/load.py --duration 10 --clients 10
+    make bench-load                        # about 10 minutes on 2 cores, a few of them making the data
+    .venv/bin/python bench/load.py --duration 10 --connections 20
     .venv/bin/python bench/load.py --sqlite-export
 """
 
@@ -32,12 +36,11 @@ import datetime
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -47,16 +50,20 @@ from run import RESULTS, ROOT, ensure_database, populate, setup_django  # noqa: 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tension_bench_load"
 EVENTS = 100_000
 BIND = ("127.0.0.1", int(os.environ.get("BENCH_LOAD_PORT", "8190")))
-REFERENCE = "health"
+REFERENCE = "/healthz"
+ADMIN = "admin change list"
+REPORT = Path(__file__).resolve().parent / "wrk_report.lua"
+OVERLOADED = 503
 
 
 def prepare(url: str) -> tuple[dict[str, str], str]:
-    """The record (demo + EVENTS generated) and a signed-in admin session; returns the mix and the cookie."""
+    """The record (demo + EVENTS generated) and a signed-in admin session; returns the URLs and the cookie."""
     setup_django(url)
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import User
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
+    from django.templatetags.static import static
 
     from events.models import Event
 
@@ -71,16 +78,19 @@ def prepare(url: str) -> tuple[dict[str, str], str]:
     session[HASH_SESSION_KEY] = admin.get_session_auth_hash()
     session.create()
     seed = Event.objects.public().filter(slug__contains="patriot").order_by("date").first()
-    mix = {
-        REFERENCE: "/healthz",
-        "timeline": "/",
-        "filtered": "/?actor=russia&date_from=2021-01-01&date_to=2023-12-31",
+    urls = {
+        "`/healthz` (reference)": REFERENCE,
+        "static CSS (whitenoise)": static("css/site.css"),
+        "`/` (the timeline)": "/",
+        "`/?country=LT&category=warning`": "/?country=LT&category=warning",
+        "`/feed/`": "/feed/",
         "event page": f"/events/{seed.slug}/",
-        "feed": "/feed/",
-        "small export": "/export.csv?date_from=2024-03-01&date_to=2024-03-31",
-        "admin change list": "/admin/events/event/",
+        "`/api/events/`": "/api/events/",
+        "`/map/`": "/map/",
+        "`/embed/`": "/embed/",
+        ADMIN: "/admin/events/event/",
     }
-    return mix, f"sessionid={session.session_key}"
+    return urls, f"sessionid={session.session_key}"
 
 
 def serve(url: str, log: Path) -> subprocess.Popen:
@@ -93,6 +103,7 @@ def serve(url: str, log: Path) -> subprocess.Popen:
         "ALLOWED_HOSTS": BIND[0],
         "GUNICORN_BIND": f"{BIND[0]}:{BIND[1]}",
         "GUNICORN_ACCESS_LOG": "",
+        "API_THROTTLE_RATE": "",  # wrk is one address: the per-address throttle would answer it 429s
     }
     process = subprocess.Popen(
         ["make", "--no-print-directory", "serve"],
@@ -120,88 +131,65 @@ def stop(process: subprocess.Popen) -> None:
     process.wait(timeout=60)
 
 
-class Client(threading.Thread):
-    """One keep-alive connection cycling through `paths` until `stop_at`; records (name, seconds, ok)."""
-
-    def __init__(self, paths: list[tuple[str, str]], cookie: str, stop_at: float, offset: int) -> None:
-        super().__init__(daemon=True)
-        self.paths, self.cookie, self.stop_at, self.offset = paths, cookie, stop_at, offset
-        self.samples: list[tuple[str, float, bool]] = []
-        self.bytes = 0
-
-    def run(self) -> None:
-        connection = http.client.HTTPConnection(*BIND, timeout=300)
-        turn = self.offset
-        while time.monotonic() < self.stop_at:
-            name, path = self.paths[turn % len(self.paths)]
-            turn += 1
-            started = time.perf_counter()
-            try:
-                connection.request("GET", path, headers={"Cookie": self.cookie})
-                response = connection.getresponse()
-                self.bytes += len(response.read())
-                ok = response.status == 200
-            except (OSError, http.client.HTTPException):
-                ok = False
-                connection.close()
-                connection = http.client.HTTPConnection(*BIND, timeout=300)
-            self.samples.append((name, time.perf_counter() - started, ok))
-        connection.close()
+def warm(path: str, cookie: str) -> int:
+    connection = http.client.HTTPConnection(*BIND, timeout=120)
+    connection.request("GET", path, headers={"Cookie": cookie})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response.status
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def phase(mix: dict[str, str], cookie: str, *, clients: int, duration: float, exports: int) -> dict:
-    paths = list(mix.items())
-    stop_at = time.monotonic() + duration
-    readers = [Client(paths, cookie, stop_at, offset=n) for n in range(clients)]
-    streams = [Client([("full export", "/export.csv")], cookie, stop_at, offset=0) for _ in range(exports)]
-    for client in readers + streams:
-        client.start()
-    for client in readers + streams:
-        client.join()
-    by_name: dict[str, list[tuple[float, bool]]] = {}
-    for client in readers + streams:
-        for name, seconds, ok in client.samples:
-            by_name.setdefault(name, []).append((seconds, ok))
-    urls = {}
-    for name, samples in by_name.items():
-        times = [seconds for seconds, _ in samples]
-        urls[name] = {
-            "requests": len(samples),
-            "per_second": round(len(samples) / duration, 1),
-            "p50_ms": round(1000 * statistics.median(times), 1),
-            "p99_ms": round(1000 * percentile(times, 0.99), 1),
-            "errors": sum(1 for _, ok in samples if not ok),
-        }
-    reference = urls[REFERENCE]["p50_ms"]
-    for figures in urls.values():
-        figures["p50_vs_healthz"] = round(figures["p50_ms"] / reference, 1)
-    total = sum(len(client.samples) for client in readers)
-    result = {
-        "clients": clients,
-        "exports": exports,
-        "seconds": duration,
-        "requests_per_second": round(total / duration, 1),
-        "errors": sum(figures["errors"] for figures in urls.values()),
-        "urls": urls,
+def wrk(path: str, *, connections: int, duration: float, cookie: str) -> dict:
+    """One wrk run against `path`: its report (bench/wrk_report.lua) with requests/s and the errors."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration:g}s", "--timeout", "2s", "-s", str(REPORT)]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run([*command, f"http://{BIND[0]}:{BIND[1]}{path}"], check=True, capture_output=True, text=True)
+    line = next(line for line in output.stdout.splitlines() if line.startswith("WRK "))
+    report = json.loads(line.removeprefix("WRK "))
+    statuses = {int(status): n for status, n in report["statuses"].items()}
+    sockets = report["connect"] + report["read"] + report["write"]
+    return {
+        "requests": report["requests"],
+        "per_second": round(report["requests"] / (report["duration_us"] / 1e6), 1),
+        "p50_ms": round(report["p50_us"] / 1000, 1),
+        "p99_ms": round(report["p99_us"] / 1000, 1),
+        "timeouts": report["timeout"],
+        "socket_errors": sockets,
+        "statuses": statuses,
+        "overloaded": statuses.get(OVERLOADED, 0),
+        "errors": sockets + report["timeout"] + sum(n for s, n in statuses.items() if s not in (200, OVERLOADED)),
     }
-    if exports:
-        result["export_mib_per_second"] = round(sum(s.bytes for s in streams) / duration / 2**20, 1)
-    return result
 
 
-def table(result: dict) -> str:
+def level(urls: dict[str, str], cookie: str, *, connections: int, duration: float) -> dict:
+    figures = {}
+    for name, path in urls.items():
+        signed_in = cookie if name == ADMIN else ""
+        status = warm(path, signed_in)
+        if status != 200:
+            sys.exit(f"{path}: {status} on warming")
+        figures[name] = wrk(path, connections=connections, duration=duration, cookie=signed_in)
+    reference = figures[next(iter(urls))]["per_second"]
+    for f in figures.values():
+        f["vs_healthz"] = round(f["per_second"] / reference, 2)
+    return figures
+
+
+def table(figures: dict) -> str:
     lines = [
-        "| URL | req/s | p50 ms | p99 ms | p50 ÷ healthz | errors |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| URL | req/s | ÷ `/healthz` | p50 ms | p99 ms | timeouts | 503 | other errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, f in result["urls"].items():
+    for name, f in figures.items():
+        others = f["errors"] - f["timeouts"]
+        # wrk keeps no latency for an answer past its timeout: none to show when every answer was.
+        answered = f["timeouts"] < f["requests"]
+        p50, p99 = (f"{f['p50_ms']:,.0f}", f"{f['p99_ms']:,.0f}") if answered else ("–", "–")
         lines.append(
-            f"| {name} | {f['per_second']} | {f['p50_ms']} | {f['p99_ms']} | {f['p50_vs_healthz']} | {f['errors']} |"
+            f"| {name} | {f['per_second']:,.1f} | {f['vs_healthz']:.2f} | {p50} | {p99} "
+            f"| {f['timeouts']} | {f['overloaded']} | {others} |"
         )
     return "\n".join(lines)
 
@@ -266,46 +254,42 @@ def sqlite_export() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", default=os.environ.get("BENCH_LOAD_DATABASE_URL", DEFAULT_URL))
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--duration", type=float, default=30.0)
-    parser.add_argument("--exports", type=int, default=4, help="full exports streaming in the second phase")
+    parser.add_argument("--connections", default="20,100", help="wrk's connections, one run of every URL each")
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds of each wrk run")
     parser.add_argument("--sqlite-export", action="store_true", help="a full export on SQLite instead")
     args = parser.parse_args()
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
     if args.sqlite_export:
         RESULTS.mkdir(parents=True, exist_ok=True)
         return sqlite_export()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
     if "tension_bench" not in args.url.rsplit("/", 1)[-1]:
         sys.exit("The benchmark truncates the events tables: use a database whose name contains tension_bench.")
     ensure_database(args.url)
-    mix, cookie = prepare(args.url)
+    urls, cookie = prepare(args.url)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     server = serve(args.url, RESULTS / f"load-{stamp}-serve.log")
+    levels = {}
     try:
-        phase(mix, cookie, clients=4, duration=5, exports=0)  # warm-up: workers, pools, caches
-        plain = phase(mix, cookie, clients=args.clients, duration=args.duration, exports=0)
-        streaming = phase(mix, cookie, clients=args.clients, duration=args.duration, exports=args.exports)
+        for connections in (int(c) for c in args.connections.split(",")):
+            levels[connections] = level(urls, cookie, connections=connections, duration=args.duration)
     finally:
         stop(server)
     report = {
         "when": stamp,
         "events": EVENTS,
+        "load_average": os.getloadavg(),
         "gunicorn": {key: os.environ.get(key, "default") for key in ("GUNICORN_WORKERS", "GUNICORN_THREADS")},
-        "pages": plain,
-        "with_exports": streaming,
+        "levels": levels,
     }
     (RESULTS / f"load-{stamp}.json").write_text(json.dumps(report, indent=2))
-    print(
-        f"## {args.clients} clients, {args.duration:.0f} s: {plain['requests_per_second']} req/s, "
-        f"{plain['errors']} errors\n\n{table(plain)}\n"
-    )
-    print(
-        f"## the same while {args.exports} full exports stream ({streaming.get('export_mib_per_second')} MiB/s "
-        f"of CSV): {streaming['requests_per_second']} req/s, {streaming['errors']} errors\n\n{table(streaming)}"
-    )
-    if plain["errors"] or streaming["errors"]:
-        sys.exit("errors: see the tables")
+    print(f"Load average at the end: {', '.join(f'{n:.1f}' for n in report['load_average'])}\n")
+    for connections, figures in levels.items():
+        print(f"## {connections} connections, {args.duration:g} s a URL\n\n{table(figures)}\n")
+    if any(f["errors"] for f in levels[min(levels)].values()):
+        sys.exit("errors at the fewest connections: see the table")
 
 
 if __name__ == "__main__":

@@ -2,21 +2,29 @@
 
 Events without coordinates cannot be a Feature: they are left out and counted in the collection's
 `metadata` member (a foreign member, which RFC 7946 §6.1 allows), so a GIS user knows the map is not
-the whole view. Streamed a chunk of events at a time, in the view's order: memory stays flat.
+the whole view. Made a chunk of events at a time, in the view's order.
+
+Sent whole, with its Content-Length, when it ends within MAX_SIZED_BYTES: GDAL (QGIS, ogr2ogr,
+geopandas/pyogrio) opens a URL only when a HEAD tells it the size ("not recognized as being in a
+supported file format" otherwise). A larger collection streams from there on without a length, so a
+server's memory stays bounded: download it first (or read it through GDAL's /vsicurl_streaming/).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
 
 from events.batching import batched
 from events.models import Event
 
 CHUNK_SIZE = 2000
 MEDIA_TYPE = "application/geo+json"
+MAX_SIZED_BYTES = 32 * 2**20  # about 80,000 features
 
 # Feature property -> Event field path, read as plain tuples (no model instances per row).
 PROPERTIES = {
@@ -81,3 +89,18 @@ def feature_collection(events: QuerySet, *, url_parts: tuple[str, str]) -> Itera
             yield "".join(pieces).encode()
     metadata = {"events": total, "features": placed, "omitted_without_coordinates": total - placed}
     yield f'],"metadata":{json.dumps(metadata)}}}'.encode()
+
+
+def response(pieces: Iterator[bytes], *, content_type: str, max_bytes: int) -> HttpResponse | StreamingHttpResponse:
+    """The pieces as one body with its Content-Length when they end within `max_bytes`, streamed otherwise
+    (what was read first, then the rest)."""
+    read: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        read.append(piece)
+        size += len(piece)
+        if size > max_bytes:
+            return StreamingHttpResponse(itertools.chain(read, pieces), content_type=content_type)
+    sized = HttpResponse(b"".join(read), content_type=content_type)
+    sized["Content-Length"] = str(size)  # a HEAD keeps it, without the body
+    return sized

@@ -5,8 +5,11 @@ knows (a month-precise event has no day), `text.headline`/`text.text` (HTML, esc
 category, `unique_id` = the slug, and its sources as the slide's media: TimelineJS shows a slide's
 credit only under a media item (`media.credit`, also kept as `credit`), so the media is a quote listing
 the sources, linked where they are online. A view without events is one slide that says so: TimelineJS
-refuses a story with no slide. Streamed a chunk at a time, the title last (it says whether the view is
-empty; JSON's members have no order).
+refuses a story with no slide. A view of more than MAX_SLIDES events is told by its first MAX_SLIDES, in
+the view's order, and the title slide says so and how to see the rest: TimelineJS draws every slide up
+front (about 1.2 s for 1,000 in docs/benchmarks.md's render benchmark, 9 s for 10,000), so a larger story
+would hang the reader's browser for a view TimelineJS cannot show usefully anyway. Streamed a chunk at a
+time, the title last (it says whether the view is empty or cut; JSON's members have no order).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from events.batching import batched
 from events.models import Event, EventType, Source
 
 CHUNK_SIZE = 1000
+MAX_SLIDES = 300
 FIELDS = (
     "id",
     "slug",
@@ -39,6 +43,11 @@ CATEGORY_LABELS = dict(EventType.Category.choices)
 EMPTY_VIEW_ID = "no-events"
 EMPTY_VIEW = "No events in this view"
 EMPTY_VIEW_TEXT = "No events in this view: nothing in the record matches these filters. Widen or clear them."
+CUT_VIEW_TEXT = (
+    "This view holds more than {max_slides} events, more than TimelineJS can draw: the story tells the first "
+    "{max_slides} in the view’s order (the newest, unless sorted otherwise). Narrow the view (a period, a "
+    "country, a type) to see the others; the CSV export and the API hold every event."
+)
 
 
 def date_parts(value: datetime.date, precision: str) -> dict[str, int]:
@@ -98,12 +107,16 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def timeline_json(events: QuerySet, *, url_parts: tuple[str, str], title: str, description: str) -> Iterator[bytes]:
+def timeline_json(
+    events: QuerySet, *, url_parts: tuple[str, str], title: str, description: str, max_slides: int
+) -> Iterator[bytes]:
+    """The view as TimelineJS JSON, its first `max_slides` events only (the title says when it is cut)."""
     prefix, suffix = url_parts
     yield b'{"events":['
     first = True
-    ids = events.values_list("id", flat=True).iterator(chunk_size=CHUNK_SIZE)
-    for chunk in batched(ids, CHUNK_SIZE):
+    ids = list(events.values_list("id", flat=True)[: max_slides + 1])
+    cut = len(ids) > max_slides
+    for chunk in batched(ids[:max_slides], CHUNK_SIZE):
         rows = {row["id"]: row for row in Event.objects.filter(id__in=chunk).order_by().values(*FIELDS)}
         sources: dict[int, list[tuple[str, str, str]]] = {}
         for event_id, publisher, source_title, source_url in (
@@ -124,5 +137,8 @@ def timeline_json(events: QuerySet, *, url_parts: tuple[str, str], title: str, d
             yield "".join(pieces).encode()
     if first:
         yield _json(empty_view_slide(timezone.now().date())).encode()
-    cover = {"text": {"headline": escape(title), "text": f"<p>{escape(EMPTY_VIEW_TEXT if first else description)}</p>"}}
+    text = f"<p>{escape(EMPTY_VIEW_TEXT if first else description)}</p>"
+    if cut:
+        text += f"<p>{escape(CUT_VIEW_TEXT.format(max_slides=max_slides))}</p>"
+    cover = {"text": {"headline": escape(title), "text": text}}
     yield f'],"title":{_json(cover)}}}'.encode()

@@ -31,7 +31,7 @@ def geojson(client, query: str = "") -> dict:
     response = client.get(f"/export.geojson?{query}")
     assert response.status_code == 200, response.content
     assert response["Content-Type"] == "application/geo+json"
-    return json.loads(b"".join(response.streaming_content))
+    return json.loads(response.content)
 
 
 def assert_rfc7946(document: dict) -> None:

@@ -11,6 +11,7 @@ from django.http import QueryDict
 
 from events.models import Event
 from events.selectors import event_filter
+from exports import timelinejs
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -81,3 +82,15 @@ def test_text_is_escaped_html_and_retractions_say_so(client, record):
 def test_the_title_slide_says_which_view(client, record):
     assert timeline(client, "country=LT")["title"]["text"]["headline"] == "Tension Timeline: Lithuania"
     assert client.get("/export.timeline.json?date_from=x").status_code == 400
+
+
+@pytest.mark.parametrize("max_slides", [3, 2])
+def test_a_view_larger_than_timelinejs_can_draw_is_cut_and_the_title_says_so(client, record, monkeypatch, max_slides):
+    monkeypatch.setattr(timelinejs, "MAX_SLIDES", max_slides)
+    view = list(event_filter(params=QueryDict("")).qs.values_list("slug", flat=True))
+    assert len(view) == 3  # at the cap, then one over it
+    document = timeline(client)
+    assert_timelinejs(document)
+    assert [slide["unique_id"] for slide in document["events"]] == view[:max_slides]
+    note = f"more than {max_slides} events, more than TimelineJS can draw"
+    assert (note in document["title"]["text"]["text"]) == (len(view) > max_slides)
