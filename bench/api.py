@@ -144,6 +144,9 @@ def main() -> None:
         sys.exit("The benchmark truncates the events tables: use a database named tension_bench*.")
     run.ensure_database(args.url)
     run.setup_django(args.url, static=False)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)  # a reused database may predate the code's migrations
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
         started = time.perf_counter()
