@@ -2,19 +2,8 @@
 
 from events.models.base import ESCALATION_MAX, ESCALATION_MIN, WEB_URL_SCHEMES, EditConflict, Stamped, accepted_dates
 from events.models.duplicates import NotDuplicate
-from events.models.event import (
-    BASIS_JUDGEMENT,
-    BASIS_SOURCE,
-    PUBLIC_STATUSES,
-    Event,
-    EventActor,
-    Reaction,
-    Source,
-    base_slug,
-    event_path_parts,
-    format_date,
-    unique_slug,
-)
+from events.models.event import PUBLIC_STATUSES, Event, base_slug, event_path_parts, format_date, unique_slug
+from events.models.parts import BASIS_JUDGEMENT, BASIS_SOURCE, EventActor, Reaction, Source
 from events.models.querysets import EventQuerySet, ReactionQuerySet
 from events.models.totals import (
     ESCALATION_DECIMALS,

@@ -10,9 +10,9 @@ from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Trim
 
-# Event and its links take these querysets as managers, so they are looked up when a query is built,
-# not when this module is imported.
-from events.models import event as record
+# Event and its links take these querysets as managers, so they are looked up when a query is built
+# (from the package, which re-exports them all), not when this module is imported.
+from events import models as record
 from events.models.vocabulary import Actor, Country, EventType, Region
 
 
