@@ -1,8 +1,9 @@
 """Conditional requests for the API (ETag/Last-Modified): a client that polls pays a 304.
 
 They read the one "record changed" clock, events.selectors.data_version(), as the readers' page cache
-does (readers/caching.py): one primary-key query per request, moved by every write readers could see. An
-anonymous request meets that cache first (api/urls.py), which gives the same ETag; this answers the rest.
+does, and once a request with it (readers/caching.py, version_seen_by): one primary-key query, moved by
+every write readers could see. An anonymous request meets that cache first (api/urls.py), which gives the
+same ETag; this answers the rest.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from functools import wraps
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import condition
 
-from events.selectors import data_version
-from readers.caching import named_etag, response_etag
+from readers.caching import named_etag, response_etag, version_seen_by
 
 
 def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -24,7 +24,7 @@ def conditional(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        version = data_version()
+        version = version_seen_by(request)
         # The answer depends on the version and on the whole URL (filters, cursor, page size).
         etag = response_etag(version, request)
         validated = condition(

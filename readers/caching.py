@@ -62,6 +62,14 @@ def response_etag(version: RecordVersion, request: HttpRequest) -> str:
     return hashlib.sha256(f"{version.tag} {request.get_full_path()}".encode()).hexdigest()[:32]
 
 
+def version_seen_by(request: HttpRequest) -> RecordVersion:
+    """The data version as this request first read it: one query a request, however many layers ask (this
+    cache, then the API's conditional requests, api/versioning.py), and one version for all they answer."""
+    if not hasattr(request, "record_version"):
+        request.record_version = data_version()
+    return request.record_version
+
+
 def cached_for_readers(
     view: Callable[..., HttpResponse] | None = None,
     *,
@@ -80,7 +88,7 @@ def cached_for_readers(
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method not in ("GET", "HEAD") or not (same_for_everyone or request.user.is_anonymous):
             return view(request, *args, **kwargs)
-        version = data_version()
+        version = version_seen_by(request)
         tag = response_etag(version, request)
         last_modified = version.changed_at.timestamp()
         named = named_etag(request, tag)
