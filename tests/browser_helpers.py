@@ -1,4 +1,5 @@
-"""Shared steps of the reader-facing browser tests (filters, phone, keyboard, accessibility)."""
+"""Shared steps of the browser tests: the readers' (filters, phone, keyboard, accessibility) and signing in
+to the admin."""
 
 from __future__ import annotations
 
@@ -53,3 +54,14 @@ def shown(query: str) -> EventQuerySet:
 
 def summary_count(page) -> int:
     return int(re.match(r"(\d+) events?", page.inner_text("#summary")).group(1))
+
+
+def sign_in(page, username: str, next_url: str, password: str = "pw") -> None:
+    """Sign in through the admin's login form and wait, as a person does, for the page asked for to have
+    loaded: its scripts run only then, and a click or keystroke before them does nothing."""
+    page.goto(f"/admin/login/?next={next_url}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**{next_url}")
+    page.wait_for_load_state("load")

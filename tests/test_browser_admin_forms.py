@@ -9,7 +9,7 @@ import pytest
 
 from events.taxonomy import ensure_event_types
 from tests import factories
-from tests.browser_helpers import stay_on_site
+from tests.browser_helpers import sign_in, stay_on_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 D = datetime.date
@@ -37,10 +37,7 @@ def test_the_autocomplete_offers_only_events_on_or_before_the_date_in_the_form(p
     factories.event(slug="draft", title="Patriots draft note", date=D(2024, 3, 1))
     factories.published_event(slug="deliver", title="Patriots delivered", date=D(2024, 9, 1))
 
-    page.goto("/admin/login/?next=/admin/events/event/add/")
-    page.fill("#id_username", "edna")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    sign_in(page, "edna", "/admin/events/event/add/")
     page.click("#reaction_links-group .add-row a")
     page.fill("#id_date", "2024-03-09")
     assert suggestions(page, "Patriots") == [

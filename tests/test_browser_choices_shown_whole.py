@@ -10,6 +10,7 @@ from django.urls import reverse
 from events.models import EventType
 from events.taxonomy import ensure_event_types
 from tests import factories
+from tests.browser_helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,10 +20,7 @@ def test_the_longest_event_type_is_shown_whole(page, live_server):
     factories.staff_user("edna", "Editor")
     longest = EventType.objects.order_by(Length("name").desc()).first()
     event = factories.event(event_type=longest)
-    page.goto(f"/admin/login/?next={reverse('admin:events_event_change', args=[event.pk])}")
-    page.fill("#id_username", "edna")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    sign_in(page, "edna", reverse("admin:events_event_change", args=[event.pk]))
 
     chosen = page.locator("#select2-id_event_type-container")
     assert chosen.inner_text().strip().endswith(longest.name)

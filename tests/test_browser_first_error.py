@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from events.taxonomy import ensure_event_types
 from tests import factories
+from tests.browser_helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,10 +18,7 @@ def test_the_page_scrolls_to_the_first_error_and_focuses_its_field(page, live_se
     ensure_event_types()
     factories.staff_user("edna", "Editor")
     event = factories.event(title="Patriot systems to rotate through Lithuania")
-    page.goto(f"/admin/login/?next={reverse('admin:events_event_change', args=[event.pk])}")
-    page.fill("#id_username", "edna")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    sign_in(page, "edna", reverse("admin:events_event_change", args=[event.pk]))
 
     page.fill("#id_sources-0-url", "not a web address")
     page.fill("#id_sources-0-publisher", "LRT English")

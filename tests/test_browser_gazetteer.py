@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from editorial import gazetteer
 from tests import factories
-from tests.browser_helpers import stay_on_site
+from tests.browser_helpers import sign_in, stay_on_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,11 +26,7 @@ def test_an_unknown_place_fills_nothing_and_a_picked_one_fills_its_coordinates(p
     stay_on_site(page.context, live_server.url)
     factories.staff_user("edna", "Editor")
     estonia = factories.country("EE")
-    page.goto(f"/admin/login/?next={reverse('admin:events_event_add')}")
-    page.fill("#id_username", "edna")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
-    page.wait_for_load_state("load")
+    sign_in(page, "edna", reverse("admin:events_event_add"))
     status = page.locator(".place-suggestions-status")
 
     page.locator("#id_location_name").press_sequentially("Xqzvillewick")

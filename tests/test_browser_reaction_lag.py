@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from events.taxonomy import ensure_event_types
 from tests import factories
-from tests.browser_helpers import stay_on_site
+from tests.browser_helpers import sign_in, stay_on_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,10 +21,7 @@ def test_the_lag_is_shown_as_the_editor_picks_the_event_and_types_the_date(page,
     ensure_event_types()
     factories.staff_user("edna", "Editor")
     iskanders = factories.published_event(title="Iskanders moved to Kaliningrad", date=datetime.date(2024, 3, 1))
-    page.goto(f"/admin/login/?next={reverse('admin:events_event_add')}")
-    page.fill("#id_username", "edna")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    sign_in(page, "edna", reverse("admin:events_event_add"))
 
     page.fill("#id_date", "2024-03-08")
     page.click("#reaction_links-group .add-row a")
@@ -44,9 +41,6 @@ def test_a_saved_links_lag_is_shown_as_the_form_opens(page, live_server):
     earlier = factories.published_event(title="Iskanders moved to Kaliningrad", date=datetime.date(2024, 3, 1))
     event = factories.event(date=datetime.date(2024, 3, 2))
     factories.reaction(event, earlier)
-    page.goto(f"/admin/login/?next={reverse('admin:events_event_change', args=[event.pk])}")
-    page.fill("#id_username", "edna")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    sign_in(page, "edna", reverse("admin:events_event_change", args=[event.pk]))
 
     assert page.locator("#reaction_links-0 .reaction-lag").inner_text() == "1 day after the event it responds to."

@@ -14,6 +14,7 @@ from editorial.models import Finding, SourceSnapshot
 from events import services
 from events.taxonomy import ensure_event_types
 from tests import factories
+from tests.browser_helpers import sign_in
 from tests.test_browser_a11y import violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,10 +36,7 @@ def test_the_publisher_opens_the_review_from_the_form(page, live_server):
     gone = event.sources.create(url="https://lrt.example/patriot", publisher="LRT English", title="Patriots")
     SourceSnapshot.objects.create(source=gone, url=gone.url, finding=Finding.GONE, http_status=404)
 
-    page.goto(f"/admin/login/?next={reverse('admin:events_event_change', args=[event.pk])}")
-    page.fill("#id_username", "pia")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    sign_in(page, "pia", reverse("admin:events_event_change", args=[event.pk]))
     page.click(".object-tools >> text=Review")
 
     assert page.locator("#review-changes del").inner_text() == "Patriot systems to rotate through Lithuania"

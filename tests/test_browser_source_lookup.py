@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from editorial.models import Finding
 from events.taxonomy import ensure_event_types
 from tests import factories
-from tests.browser_helpers import stay_on_site
+from tests.browser_helpers import sign_in, stay_on_site
 from tests.page_server import Answer, PageServer, article
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,21 +31,11 @@ def news(settings):
         yield server
 
 
-def log_in(page, next_url: str) -> None:
-    page.goto(f"/admin/login/?next={next_url}")
-    page.fill("#id_username", "edna")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
-    # The form's scripts run once it has loaded: an editor's click before that would do nothing.
-    page.wait_for_url(f"**{next_url}")
-    page.wait_for_load_state("load")
-
-
 def test_fill_from_the_page_fills_a_source_row_of_the_event_form(page, live_server, news):
     stay_on_site(page.context, live_server.url)  # the page is fetched by our server, never by the browser
     ensure_event_types()
     factories.staff_user("edna", "Editor")
-    log_in(page, reverse("admin:events_event_add"))
+    sign_in(page, "edna", reverse("admin:events_event_add"))
 
     page.fill("#id_sources-0-url", news.url("/news/patriot"))
     with page.expect_response(lambda response: "/source/lookup/" in response.url):
@@ -80,7 +70,7 @@ def test_fill_from_the_page_on_a_saved_source_keeps_a_copy_of_its_page(page, liv
     ensure_event_types()
     factories.staff_user("edna", "Editor")
     source = factories.event().sources.create(url=news.url("/news/patriot"), publisher="LRT")
-    log_in(page, reverse("admin:events_source_change", args=[source.pk]))
+    sign_in(page, "edna", reverse("admin:events_source_change", args=[source.pk]))
 
     with page.expect_response(lambda response: "/source/lookup/" in response.url):
         page.click("button.fill-from-page")

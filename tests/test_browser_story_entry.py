@@ -27,7 +27,7 @@ from editorial import gazetteer
 from events.models import Event, EventActor, NotDuplicate, Reaction
 from events.taxonomy import ensure_event_types
 from tests import factories
-from tests.browser_helpers import stay_on_site
+from tests.browser_helpers import sign_in, stay_on_site
 from tests.page_server import Answer, PageServer, article
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -106,10 +106,7 @@ def test_an_editor_enters_the_story_from_its_url_within_two_loads_fifteen_clicks
     held = factories.published_event(title=HELD, date=datetime.date(2024, 3, 7), type="defence-pledge")
     EventActor.objects.create(event=held, actor=lithuania, role=EventActor.Role.INITIATOR)
     iskanders = factories.published_event(title="Iskanders moved to Kaliningrad", date=datetime.date(2024, 3, 1))
-    page.goto(f"/admin/login/?next={reverse('admin:events_event_changelist')}")
-    page.fill("#id_username", "edna")
-    page.fill("#id_password", "pw")
-    page.click("input[type=submit]")
+    sign_in(page, "edna", reverse("admin:events_event_changelist"))
     expect(page.locator("#changelist")).to_be_visible()
 
     hands = Hands(page)
