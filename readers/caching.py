@@ -14,8 +14,8 @@ that sets a cookie or used the CSRF token is not kept either. The one exception 
 reads the session (same_for_everyone: the embed, which a host's page frames): everyone gets its one
 answer, which does not vary on Cookie.
 
-A whole body is kept with its gzip beside it, compressed once when it is cached: a reader whose browser
-accepts gzip gets it. Only what this module serves is compressed, that is only what any reader may be
+A whole body is kept with its gzip beside it, compressed once, when a reader first accepts gzip: a reader
+whose browser accepts gzip gets it. Only what this module serves is compressed, that is only what any reader may be
 served, never a page that carries a session or a CSRF token (Django's BREACH note): the admin is not.
 """
 
@@ -98,7 +98,7 @@ def cached_for_readers(
         address = "|".join([request.build_absolute_uri(), *(request.headers.get(name, "") for name in varies_on)])
         key = "page:" + hashlib.sha256(f"{version.tag}|{address}".encode()).hexdigest()
         encoding = GZIP if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) else IDENTITY
-        stored = cache.get(f"{key}:{encoding}")
+        stored = _stored(key, encoding)
         if stored is not None and _complete(key, stored):
             response = _from_cache(key, stored)
             response["X-Cache"] = "hit"
@@ -112,9 +112,12 @@ def cached_for_readers(
         if response.streaming:
             response.streaming_content = _kept_while_streamed(response.streaming_content, headers, key)
         elif len(response.content) <= settings.CACHE_MAX_ENTRY_BYTES:
-            variants = _variants(response.content, headers)
-            cache.set_many({f"{key}:{name}": entry for name, entry in variants.items()}, CACHE_SECONDS)
-            response = _from_cache(key, variants[encoding])
+            identity = {"content": response.content, "headers": headers}
+            entries = {IDENTITY: identity}
+            if encoding == GZIP:
+                entries[GZIP] = _gzipped(identity)
+            cache.set_many({f"{key}:{name}": entry for name, entry in entries.items()}, CACHE_SECONDS)
+            response = _from_cache(key, entries[encoding])
         response["X-Cache"] = "miss"
         return _answer(request, response, tag, last_modified, varies)
 
@@ -140,13 +143,25 @@ def _answer(
     return _validators(answer, etag, last_modified, varies)
 
 
-def _variants(content: bytes, headers: dict[str, str]) -> dict[str, dict]:
-    """The entry of each encoding: the body as it is, and gzipped where that makes it shorter (else as it is)."""
-    identity = {"content": content, "headers": headers}
+def _stored(key: str, encoding: str) -> dict | None:
+    """The entry of this encoding. The gzip of a body is made when a reader first accepts it (a client
+    that never asks for gzip, such as one walking the API's pages, costs no compression), then kept."""
+    stored = cache.get(f"{key}:{encoding}")
+    if stored is None and encoding == GZIP:
+        identity = cache.get(f"{key}:{IDENTITY}")
+        if identity is not None and "content" in identity:
+            stored = _gzipped(identity)
+            cache.set(f"{key}:{GZIP}", stored, CACHE_SECONDS)
+    return stored
+
+
+def _gzipped(identity: dict) -> dict:
+    """The gzip entry of a body kept as it is: compressed where that makes it shorter, else the same entry."""
+    content = identity["content"]
     compressed = compress_string(content) if len(content) >= MIN_COMPRESSED_BYTES else content
     if len(compressed) >= len(content):
-        return {IDENTITY: identity, GZIP: identity}
-    return {IDENTITY: identity, GZIP: {"content": compressed, "headers": headers | {"Content-Encoding": "gzip"}}}
+        return identity
+    return {"content": compressed, "headers": identity["headers"] | {"Content-Encoding": "gzip"}}
 
 
 def _from_cache(key: str, stored: dict) -> HttpResponse:
