@@ -97,7 +97,7 @@ SOURCE_COLUMNS = ("publisher", "title", "published_on", "kind", "url")
 def _actors(ids: list[int]) -> dict[int, list[dict]]:
     found: dict[int, list[dict]] = {}
     links = (
-        EventActor.objects.filter(event_id__in=ids)
+        EventActor.objects.filter(event_id__any_of=ids)
         .order_by("role", "actor__name")
         .values_list("event_id", "actor__slug", "actor__name", "actor__kind", "role")
     )
@@ -108,9 +108,8 @@ def _actors(ids: list[int]) -> dict[int, list[dict]]:
 
 def _sources(ids: list[int]) -> dict[int, list[dict]]:
     found: dict[int, list[dict]] = {}
-    for event_id, *columns in (
-        Source.objects.filter(event_id__in=ids).order_by("published_on", "id").values_list("event_id", *SOURCE_COLUMNS)
-    ):
+    sources = Source.objects.filter(event_id__any_of=ids).order_by("published_on", "id")
+    for event_id, *columns in sources.values_list("event_id", *SOURCE_COLUMNS):
         found.setdefault(event_id, []).append(_source(*columns))
     return found
 
@@ -121,7 +120,7 @@ def _links(dates: dict[int, datetime.date], *, here: str, there: str) -> dict[in
     betray it; in the order of its date. The lag is from the event reacted to until the reaction."""
     found: dict[int, list[dict]] = {}
     links = (
-        Reaction.objects.filter(**{f"{here}_id__in": list(dates), f"{there}__status__in": PUBLIC_STATUSES})
+        Reaction.objects.filter(**{f"{here}_id__any_of": list(dates), f"{there}__status__in": PUBLIC_STATUSES})
         .order_by(f"{there}__date", "id")
         .values_list(
             f"{here}_id",
