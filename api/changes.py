@@ -122,11 +122,11 @@ def changes(
     the list)."""
     positions = changed_events(after, limit)
     ids = [p.event_id for p in positions]
-    current = {e["id"]: e for e in represent(Event.objects.filter(pk__in=ids, status__in=PUBLIC_STATUSES))}
-    public_rows = Event.history.filter(id__in=ids, status__in=PUBLIC_STATUSES)
+    current = {e["id"]: e for e in represent(Event.objects.filter(pk__any_of=ids, status__in=PUBLIC_STATUSES))}
+    public_rows = Event.history.filter(id__any_of=ids, status__in=PUBLIC_STATUSES)
     first_published = dict(public_rows.order_by().values("id").annotate(at=Min("history_date")).values_list("id", "at"))
     # Events no longer public appear only if they ever were, under their last public slug.
-    history = public_rows.filter(id__in=set(ids) - set(current))
+    history = public_rows.filter(id__any_of=set(ids) - set(current))
     once_public = dict(history.order_by("history_date", "history_id").values_list("id", "slug"))
     result = []
     for position in positions:

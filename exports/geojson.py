@@ -62,7 +62,7 @@ def feature_collection(events: QuerySet, *, url_parts: tuple[str, str]) -> Itera
     for chunk in batched(ids, CHUNK_SIZE):
         rows = {
             row[0]: row
-            for row in Event.objects.filter(id__in=chunk)
+            for row in Event.objects.filter(id__any_of=chunk)
             .order_by()
             .values_list(*PROPERTIES.values(), "longitude", "latitude")
         }

@@ -117,10 +117,10 @@ def timeline_json(
     ids = list(events.values_list("id", flat=True)[: max_slides + 1])
     cut = len(ids) > max_slides
     for chunk in batched(ids[:max_slides], CHUNK_SIZE):
-        rows = {row["id"]: row for row in Event.objects.filter(id__in=chunk).order_by().values(*FIELDS)}
+        rows = {row["id"]: row for row in Event.objects.filter(id__any_of=chunk).order_by().values(*FIELDS)}
         sources: dict[int, list[tuple[str, str, str]]] = {}
         for event_id, publisher, source_title, source_url in (
-            Source.objects.filter(event_id__in=chunk)
+            Source.objects.filter(event_id__any_of=chunk)
             .order_by("published_on", "id")
             .values_list("event_id", "publisher", "title", "url")
         ):
