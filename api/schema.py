@@ -164,10 +164,11 @@ class EventFilterParameters(DjangoFilterExtension):
                 schema["pattern"] = ONE_LINE
                 if getattr(field, "max_length", None):
                     schema["maxLength"] = field.max_length
+            # The filter's label (a form field's help speaks of the page's controls), its note, its choices.
+            _, _, choices = parameter.get("description", "").partition("\n\n")
             note = FILTER_NOTES.get(parameter["name"])
-            if note:
-                label, _, choices = parameter.get("description", "").partition("\n\n")
-                parameter["description"] = f"{label}. {note}" + (f"\n\n{choices}" if choices else "")
+            description = f"{filter_field.label}. {note}" if note else str(filter_field.label)
+            parameter["description"] = description + (f"\n\n{choices}" if choices else "")
         return parameters
 
 
