@@ -37,6 +37,7 @@ def test_fault_2_every_operation_documents_each_status_it_answers(schema):
     for path in schema["paths"]:
         responses = operation(schema, path)["responses"]
         assert "429" in responses and "Retry-After" in responses["429"]["headers"], path
+        assert responses["406"]["content"]["application/json"]["schema"]["required"] == ["detail"], path
         if path in CONDITIONAL:
             assert "304" in responses, path
             assert {"ETag", "Last-Modified"} <= set(responses["200"]["headers"]) & set(responses["304"]["headers"])
@@ -47,7 +48,21 @@ def test_fault_2_every_operation_documents_each_status_it_answers(schema):
             assert body["additionalProperties"] == {"type": "array", "items": {"type": "string"}}, path
     assert "404" in operation(schema, "/api/events/{slug}/")["responses"]
     assert "404" in operation(schema, "/export.geojson")["responses"], "?format=AAA is a 404"
-    assert set(operation(schema, "/api/")["responses"]) == {"200", "429"}
+    assert set(operation(schema, "/api/")["responses"]) == {"200", "406", "429"}
+
+
+# A row of the conftest's record for each path parameter.
+ROW_IN_PATH = {"slug": "patriot", "a": "russia", "b": "nato"}
+
+
+def test_an_accept_the_api_cannot_meet_is_the_documented_406(client, record, schema):
+    """DRF refuses an Accept it cannot meet before the view runs, on every operation; the schema listed only
+    the statuses the views answer."""
+    for path in schema["paths"]:
+        url = path.format(**ROW_IN_PATH)
+        answer = client.get(url, headers={"Accept": "text/csv"})
+        assert answer.status_code == 406 and answer.json()["detail"], url
+        assert "406" in operation(schema, path)["responses"], path
 
 
 def test_fault_3_the_change_feeds_limit_has_its_bounds(schema):
@@ -66,6 +81,9 @@ def test_fault_4_every_filtered_view_declares_the_filters_parameters(schema, pat
     assert declared["q"]["schema"]["maxLength"] == QUERY_MAX_LENGTH
     assert set(declared["sort"]["schema"]["enum"]) == set(SORTS)
     assert declared["actor"]["schema"]["type"] == "array"
+    # `actor=` names no actor (a 400), where an empty single value such as `country=` is no filter.
+    assert declared["actor"]["schema"]["items"]["minLength"] == 1
+    assert declared["country"]["allowEmptyValue"] and "minLength" not in declared["country"]["schema"]
 
 
 def test_fault_5_the_400s_a_schema_cannot_express_are_said_where_they_apply(schema):
