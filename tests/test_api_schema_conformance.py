@@ -17,6 +17,7 @@ import schemathesis
 from events.models import Actor, Country, Event, EventType, Region, Source
 from events.taxonomy import ensure_event_types
 from tests import factories
+from tests.test_api_schema_statuses import ROW_IN_PATH
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,7 +33,6 @@ SEED = 24
 # pairs of actors, either way round, and a pair with no event between them.
 PUBLIC_SLUGS = ["patriot", "warning", "talks", "withdrawn"]
 PAIRS = [("russia", "nato"), ("nato", "russia"), ("poland", "russia")]
-ROW_IN_PATH = {"slug": "talks", "a": "russia", "b": "nato"}
 
 
 @pytest.fixture
