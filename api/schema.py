@@ -1,7 +1,7 @@
 """The OpenAPI schema says everything the API answers, so that a generated client or a fuzzer (schemathesis,
 tests/test_api_schema_conformance.py) holds no surprise:
 
-- every status an operation can return, each with its body: 400 (a field → its messages), 404 and 429
+- every status an operation can return, each with its body: 400 (a field → its messages), 404, 406 and 429
   (`detail`), 304 for the conditional views, with the ETag, Last-Modified and Retry-After headers and the
   If-None-Match / If-Modified-Since request headers;
 - the timeline's filter on every view that filters (the index and the exports too, not only the lists),
@@ -62,6 +62,9 @@ BAD_REQUEST = OpenApiResponse(
 NOT_FOUND = OpenApiResponse(DETAIL, description="No such public event (or format).")
 THROTTLED = OpenApiResponse(
     DETAIL, description="Too many requests from this address (API_THROTTLE_RATE): wait `Retry-After` seconds."
+)
+NOT_ACCEPTABLE = OpenApiResponse(
+    DETAIL, description="The request's Accept allows none of the media types this operation answers in."
 )
 NOT_MODIFIED = OpenApiResponse(
     None,
@@ -136,6 +139,9 @@ class EventFilterParameters(DjangoFilterExtension):
             # A slug (a column of the related table), not a choice listed here: the rows are the record's.
             many = isinstance(filter_field, filters.ModelMultipleChoiceFilter)
             item = {"type": "string", "pattern": ONE_LINE}
+            if many:
+                # An empty item names no row (a 400); an empty single value is no filter (allowEmptyValue).
+                item["minLength"] = 1
             parameters = [
                 build_parameter_type(
                     name=field_name,
@@ -164,10 +170,11 @@ class EventFilterParameters(DjangoFilterExtension):
                 schema["pattern"] = ONE_LINE
                 if getattr(field, "max_length", None):
                     schema["maxLength"] = field.max_length
+            # The filter's label (a form field's help speaks of the page's controls), its note, its choices.
+            _, _, choices = parameter.get("description", "").partition("\n\n")
             note = FILTER_NOTES.get(parameter["name"])
-            if note:
-                label, _, choices = parameter.get("description", "").partition("\n\n")
-                parameter["description"] = f"{label}. {note}" + (f"\n\n{choices}" if choices else "")
+            description = f"{filter_field.label}. {note}" if note else str(filter_field.label)
+            parameter["description"] = description + (f"\n\n{choices}" if choices else "")
         return parameters
 
 
@@ -185,7 +192,7 @@ def _number_bounds(field: forms.DecimalField) -> dict[str, Any]:
 class ApiSchema(AutoSchema):
     """Each operation with every status it can answer, read from the view: 304 when it is conditional
     (api/versioning.py), 400 when it takes query parameters, 404 when it looks a row up or offers formats,
-    429 when it is throttled."""
+    406 always (an Accept it cannot meet), 429 when it is throttled."""
 
     def get_filter_backends(self) -> list:
         # The filter is documented wherever it applies (the index and the exports are not lists).
@@ -208,6 +215,7 @@ class ApiSchema(AutoSchema):
             answers[400] = BAD_REQUEST
         if "{" in self.path or self._offers_formats():
             answers[404] = NOT_FOUND
+        answers[406] = NOT_ACCEPTABLE  # DRF's content negotiation, before the view
         if self.view.get_throttles():
             answers[429] = THROTTLED
         return answers

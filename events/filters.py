@@ -138,7 +138,11 @@ class EventFilter(django_filters.FilterSet):
     )
     actor = slug_checkboxes(label="Actors", queryset=Actor.objects.all(), method="filter_actor")
     role = django_filters.ChoiceFilter(
-        label="Role of the actor", choices=EventActor.Role.choices, method="filter_actor", empty_label="Any role"
+        label="Role of the actor",
+        choices=EventActor.Role.choices,
+        method="filter_actor",
+        empty_label="Any role",
+        help_text="With the actors ticked above: the events where they have this role. Tick an actor first.",
     )
     type = slug_checkboxes(label="Event types", queryset=EventType.objects.all(), method="filter_types")
     category = django_filters.ChoiceFilter(

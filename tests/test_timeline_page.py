@@ -97,7 +97,7 @@ def test_bad_input_is_a_200_with_the_error_beside_its_field_and_no_events(client
     response = client.get("/?" + query)
     html = response.content.decode()
     assert response.status_code == 200
-    error = re.search(rf'<p class="field-error" id="id_{field}-error">(.*?)</p>', html, re.S)
+    error = re.search(rf'<p class="field-error" id="id_{field}_error">(.*?)</p>', html, re.S)
     assert error, f"an error beside {field}"
     assert message in error.group(1)
     assert table_slugs(response) == []

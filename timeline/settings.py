@@ -331,6 +331,9 @@ SPECTACULAR_SETTINGS = {
     # Its deploy check regenerates the schema at start-up and warns that the actor and type filters
     # (slugs) default to strings, which they are; tests/test_api.py validates the schema instead.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    # Two models have a `kind`: without a name of its own, the reaction's enum is named by a hash
+    # (Kind5adEnum), which a generated client's model would carry and lose when the choices change.
+    "ENUM_NAME_OVERRIDES": {"ReactionKindEnum": "events.models.Reaction.Kind"},
 }
 
 # --- Sources fetched from their URL (editorial/sources/) ---------------------------------------------
