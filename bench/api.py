@@ -7,7 +7,8 @@ BENCH_DATABASE_URL says otherwise; the data is made by run.py's populate()):
   filtered page  GET /api/events/?country=LT&date_from=2010-01-01&sort=-escalation, repeated
   deep page      the page 90 % of the way through the record, by its cursor, repeated
   304            the first page again with its ETag: what a polling client pays
-  walk           every event through `next` links at page_size=1000: seconds and events per second
+  walk           every event through `next` links at page_size=1000: seconds, events per second, and the
+                 median and 95th percentile of a page's time
   feed page      GET /api/changes/?limit=1000, the first page of the change feed, repeated
   feed walk      the whole change feed through `next` links at limit=1000: seconds and changes per second
   geojson        /export.geojson of the whole record, streamed to the end
@@ -20,6 +21,7 @@ history, which populate()'s bulk SQL does not write: each generated event gets t
 publication would have left (`record_history`), a second apart.
 
     .venv/bin/python bench/api.py --sizes 100000,1000000
+    .venv/bin/python bench/api.py --sizes 1000000 --reuse --skip feed_walk,geojson   # the walk's pages at 1M
 """
 
 from __future__ import annotations
@@ -61,7 +63,11 @@ def median_rate(client, url: str, **headers) -> dict:
     return {"median_ms": middle * 1000, "per_second": 1 / middle}
 
 
-def measure(size: int) -> dict:
+# What --skip may leave out: the slow parts at a million events.
+SKIPPABLE = ("feed_walk", "geojson", "timelinejs")
+
+
+def measure(size: int, skip: frozenset[str] = frozenset()) -> dict:
     from django.test import Client
 
     client = Client(HTTP_HOST="localhost")
@@ -70,8 +76,10 @@ def measure(size: int) -> dict:
     result["filtered_page"] = median_rate(client, "/api/events/?page_size=100&country=LT&date_from=2010-01-01")
     # The walk: every event, through the cursor links.
     started, url, events, pages, deep = time.perf_counter(), "/api/events/?page_size=1000", 0, 0, None
+    page_times = []
     while url:
-        _, response = timed(client, url)
+        seconds, response = timed(client, url)
+        page_times.append(seconds)
         body = response.json()
         events += len(body["results"])
         pages += 1
@@ -79,9 +87,18 @@ def measure(size: int) -> dict:
         if deep is None and url and events >= 0.9 * size:
             deep = url
     walk = time.perf_counter() - started
-    result["walk"] = {"seconds": walk, "events": events, "pages": pages, "events_per_second": events / walk}
+    result["walk"] = {
+        "seconds": walk,
+        "events": events,
+        "pages": pages,
+        "events_per_second": events / walk,
+        "page_ms_median": statistics.median(page_times) * 1000,
+        "page_ms_p95": statistics.quantiles(page_times, n=20)[-1] * 1000 if len(page_times) > 1 else 0,
+    }
     result["feed_page"] = median_rate(client, "/api/changes/?limit=1000")
     started, url, changes, pages = time.perf_counter(), "/api/changes/?limit=1000", 0, 0
+    if "feed_walk" in skip:
+        url = None
     while url:
         _, response = timed(client, url)
         body = response.json()
@@ -89,12 +106,16 @@ def measure(size: int) -> dict:
         pages += 1
         url = body["next"] if body["more"] else None
     feed = time.perf_counter() - started
-    result["feed_walk"] = {"seconds": feed, "changes": changes, "pages": pages, "changes_per_second": changes / feed}
+    if "feed_walk" not in skip:
+        result["feed_walk"] = {"seconds": feed, "changes": changes, "pages": pages}
+        result["feed_walk"]["changes_per_second"] = changes / feed
     if deep:
         result["deep_page"] = median_rate(client, deep.replace("page_size=1000", "page_size=100"))
     _, first = timed(client, "/api/events/?page_size=100")
     result["not_modified"] = median_rate(client, "/api/events/?page_size=100", HTTP_IF_NONE_MATCH=first["ETag"])
     for name, url in (("geojson", "/export.geojson"), ("timelinejs", "/export.timeline.json")):
+        if name in skip:
+            continue
         seconds, response = timed(client, url)
         result[name] = {"seconds": seconds, "bytes": response.size, "events_per_second": events / seconds}
     return result
@@ -121,8 +142,8 @@ def record_history() -> None:
         cursor.execute(f"ANALYZE {history._meta.db_table}")
 
 
-def run_api_child(url: str, size: int) -> dict:
-    args = [sys.executable, __file__, "--child", "--url", url, "--size", str(size)]
+def run_api_child(url: str, size: int, skip: str) -> dict:
+    args = [sys.executable, __file__, "--child", "--url", url, "--size", str(size), "--skip", skip]
     env = {**os.environ, "API_THROTTLE_RATE": "", "ALLOWED_HOSTS": "localhost"}
     output = subprocess.run(args, check=True, capture_output=True, text=True, env=env).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -133,12 +154,15 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", run.DEFAULT_URL))
     parser.add_argument("--reuse", action="store_true", help="keep the database's events if it holds that many")
+    parser.add_argument("--skip", default="", help=f"comma-separated parts to leave out: {', '.join(SKIPPABLE)}")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if unknown := set(filter(None, args.skip.split(","))) - set(SKIPPABLE):
+        sys.exit(f"--skip: unknown part(s) {', '.join(sorted(unknown))}; choose among {', '.join(SKIPPABLE)}")
     if args.child:
         run.setup_django(args.url, static=False)
-        print(json.dumps(measure(args.size)))
+        print(json.dumps(measure(args.size, frozenset(filter(None, args.skip.split(","))))))
         return
     if "tension_bench" not in args.url:
         sys.exit("The benchmark truncates the events tables: use a database named tension_bench*.")
@@ -155,7 +179,7 @@ def main() -> None:
             print(f"{size:>9,} events made in {time.perf_counter() - started:.0f}s", file=sys.stderr)
         record_history()
         exports = {path: run.run_child(args.url, path, trace=False) for path in ("copy", "raw")}
-        api = run_api_child(args.url, size)
+        api = run_api_child(args.url, size, args.skip)
         results.append({"events": size, "api": api, "exports": exports})
         print(f"{size:>9,} done", file=sys.stderr)
     run.RESULTS.mkdir(parents=True, exist_ok=True)
@@ -167,21 +191,27 @@ def main() -> None:
 def print_table(results: list[dict]) -> None:
     print(
         "| events | API first page (pages/s) | filtered page | page at 90 % | 304 | full walk (s, events/s) "
+        "| walk page ms (median, p95) "
         "| feed page (pages/s) | feed walk (s, changes/s) | GeoJSON (s) | TimelineJS (s) | CSV COPY (s, rows/s) "
         "| PostgreSQL COPY (s, rows/s) | COPY ÷ raw | walk ÷ CSV COPY (events/s) |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         api, copy, raw = r["api"], r["exports"]["copy"], r["exports"]["raw"]
         n = r["events"]
         deep = f"{api['deep_page']['per_second']:.0f}" if "deep_page" in api else "–"
+        feed = api.get("feed_walk")
+        feed_walk = f"{feed['seconds']:.1f} s, {feed['changes_per_second']:,.0f}/s" if feed else "–"
+        geojson, timelinejs = (
+            f"{api[name]['seconds']:.1f}" if name in api else "–" for name in ("geojson", "timelinejs")
+        )
         print(
             f"| {n:,} | {api['first_page']['per_second']:.0f} | {api['filtered_page']['per_second']:.0f} | {deep} "
             f"| {api['not_modified']['per_second']:.0f} "
             f"| {api['walk']['seconds']:.1f} s, {api['walk']['events_per_second']:,.0f}/s "
+            f"| {api['walk']['page_ms_median']:.0f}, {api['walk']['page_ms_p95']:.0f} "
             f"| {api['feed_page']['per_second']:.1f} "
-            f"| {api['feed_walk']['seconds']:.1f} s, {api['feed_walk']['changes_per_second']:,.0f}/s "
-            f"| {api['geojson']['seconds']:.1f} | {api['timelinejs']['seconds']:.1f} "
+            f"| {feed_walk} | {geojson} | {timelinejs} "
             f"| {copy['seconds']:.1f} s, {n / copy['seconds']:,.0f}/s "
             f"| {raw['seconds']:.1f} s, {n / raw['seconds']:,.0f}/s "
             f"| {(n / copy['seconds']) / (n / raw['seconds']):.2f} "
