@@ -16,6 +16,14 @@ from events.taxonomy import ensure_event_types
 
 PLOTLY = re.compile(r"/static/vendor/plotly/")
 
+# layout-shift entries that no input caused, summed: the page's cumulative layout shift.
+OBSERVE_LAYOUT_SHIFT = """() => {
+  window.layoutShift = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.layoutShift += entry.value;
+  }).observe({ type: "layout-shift", buffered: true });
+}"""
+
 
 def load_demo_record() -> None:
     # The flush after a transactional test empties the taxonomy migration 0002 loaded: put it back first.

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from events.models import Event
-from tests.browser_helpers import PLOTLY, stay_on_site
+from tests.browser_helpers import OBSERVE_LAYOUT_SHIFT, PLOTLY, stay_on_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -20,14 +20,6 @@ PRIMARY_TARGET = 44  # the controls a reader uses most: fold the filters, show e
 # Two taps closer than Plotly's doubleClickDelay (300 ms) are a double tap, "reset the zoom": a reader's
 # second tap comes later than that.
 SECOND_TAP_AFTER_MS = 500
-
-# layout-shift entries that no input caused, summed: the page's cumulative layout shift.
-OBSERVE_LAYOUT_SHIFT = """() => {
-  window.layoutShift = 0;
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.layoutShift += entry.value;
-  }).observe({ type: "layout-shift", buffered: true });
-}"""
 
 
 @pytest.fixture
