@@ -2,9 +2,11 @@
 // data-plotly and data-chart-script) only for what plotly.js alone does: zoom, drag, the range buttons
 // and the toolbar. Until then the still picture (readers/figures/poster.py) answers hover, taps and
 // clicks by itself (chart-poster.js). Loaded when the browser is first idle after the page has loaded,
-// or at once when chart-poster.js asks ("chart:plotly-wanted": the reader started a zoom). Without a
-// picture (a very large view) plotly.js is loaded after the first paint. No inline script, so the
-// Content-Security-Policy stays strict.
+// or at once when chart-poster.js asks ("chart:plotly-wanted": the reader started a zoom). On a touch
+// screen, only when the reader asks (the picture's "Zoom and tools" button): evaluating plotly.js keeps
+// a phone's processor busy for a second or more, during which a tap would wait for its label; and the
+// phone is spared its download. Without a picture (a very large view) plotly.js is loaded after the
+// first paint. No inline script, so the Content-Security-Policy stays strict.
 (function () {
   "use strict";
   var chart = document.querySelector("[data-plotly]");
@@ -43,6 +45,16 @@
       if (window.TensionChart && window.TensionChart.answering) performance.mark("chart-interactive");
     }
     if (!poster) return window.setTimeout(load, 0);
+    var tools = document.getElementById("chart-tools");
+    if (tools && window.matchMedia("(hover: none)").matches) {
+      tools.hidden = false;
+      tools.addEventListener("click", function () {
+        tools.disabled = true;
+        tools.textContent = "Loading the tools…";
+        load();
+      });
+      return;
+    }
     if (document.readyState === "complete") whenIdle();
     else window.addEventListener("load", whenIdle);
   });

@@ -348,6 +348,14 @@
     dragged = false;
   }, true);
 
-  // chart-loader.js marks "chart-interactive" in the frame the picture is on screen, answering.
+  // chart-loader.js marks "chart-interactive" in the frame the picture is on screen, answering. Just after
+  // that frame the figure is read and its points placed, so that the first hover or tap does not wait
+  // for it (a figure of thousands of events takes tens of milliseconds on a phone).
   window.TensionChart.answering = true;
+  window.requestAnimationFrame(function () {
+    window.setTimeout(function () {
+      var svg = shownPicture();
+      if (svg) points(svg);
+    }, 0);
+  });
 })();
