@@ -56,6 +56,18 @@ def without_chart(page) -> None:
     page.route(PLOTLY, lambda route: route.fulfill(status=200, content_type="text/javascript", body=""))
 
 
+def release_when_asked(page, held: list) -> None:
+    """Let the held plotly.js requests go once the page has asked for them: chart-loader.js asks once the
+    page has loaded and the pointer rests (or at once, for a zoom)."""
+    for _ in range(600):
+        if held:
+            break
+        page.wait_for_timeout(25)
+    assert held, "plotly.js was asked for"
+    for route in held:
+        route.continue_()
+
+
 def shown(query: str) -> EventQuerySet:
     return event_filter(params=QueryDict(query)).qs
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser_helpers import OBSERVE_LAYOUT_SHIFT, PLOTLY, stay_on_site
+from tests.browser_helpers import OBSERVE_LAYOUT_SHIFT, PLOTLY, release_when_asked, stay_on_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -59,12 +59,7 @@ def open_page(browser, demo_site):
         page.route(PLOTLY, lambda route: held.append(route))
 
         def release() -> None:
-            for _ in range(200):  # plotly.js is asked for once the page has loaded and the browser is idle
-                if held:
-                    break
-                page.wait_for_timeout(25)
-            for route in held:
-                route.continue_()
+            release_when_asked(page, held)
             page.unroute(PLOTLY)
             page.wait_for_selector("#timeline-chart.chart-ready")
 
@@ -76,6 +71,10 @@ def open_page(browser, demo_site):
     yield open_page
     for context in contexts:
         context.close()
+
+
+def plotly_absent(page) -> bool:
+    return page.evaluate("typeof window.Plotly") == "undefined"
 
 
 def words(text: str) -> str:
@@ -103,7 +102,7 @@ def test_hover_on_the_picture_before_plotly_gives_plotlys_labels_and_nothing_mov
     traces = marker_traces(page)
     points = [[traces[0], 0], [traces[-2], 0], [traces[-1], 5]]  # events of two categories (apart), the index
     before = [hover(page, ON_PICTURE, point, LABEL) for point in points]
-    assert page.held, "plotly.js was asked for and is held: the picture answered alone"
+    assert plotly_absent(page), "the picture answered alone"
     assert "escalation" in before[0] and "30 days to" in before[2]
     stage = page.locator(".chart-stage").bounding_box()
 
@@ -128,7 +127,7 @@ def test_a_click_on_the_picture_opens_what_plotly_opens(open_page):
     heading = page.locator("#tension-window h2")
     heading.wait_for()
     assert re.match(r"30 days to \d+ \w+ \d{4}: index -?\d", heading.inner_text())
-    assert page.url.endswith("/") and page.held, "shown in place, before plotly.js"
+    assert page.url.endswith("/") and plotly_absent(page), "shown in place, before plotly.js"
     assert page.errors == []
 
 

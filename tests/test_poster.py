@@ -13,7 +13,7 @@ from events.models import Event
 from events.selectors import event_filter
 from readers.figures.chart import build_chart
 from readers.figures.poster import NARROW, POSTER_MAX_POINTS, WIDE, date_ticks, nice_ticks, poster, render
-from tests.browser_helpers import PLOTLY
+from tests.browser_helpers import PLOTLY, release_when_asked
 
 D = datetime.date
 
@@ -161,11 +161,7 @@ def test_the_picture_shows_at_once_and_gives_way_to_the_interactive_chart(page):
     assert page.evaluate(marked) == 1
     # The picture answers on its own (static/js/chart-poster.js): interactive in the frame it is drawn.
     assert page.evaluate("performance.getEntriesByName('chart-interactive').length") == 1
-    for _ in range(200):  # plotly.js is asked for once the page has loaded and the browser is idle
-        if held:
-            break
-        page.wait_for_timeout(25)
-    held[0].continue_()
+    release_when_asked(page, held)
     page.wait_for_selector("#timeline-chart.chart-ready")
     assert not page.locator("#chart-poster").is_visible()
     drawn, interactive, plotly = page.evaluate(
@@ -200,7 +196,7 @@ def test_the_embed_shows_the_picture_in_its_frame_until_plotly_has_drawn(page):
     poster_box.wait_for(state="visible")
     stage = page.locator(".embed-stage").bounding_box()
     assert stage["height"] >= 260 and stage["width"] <= 600
-    held[0].continue_()
+    release_when_asked(page, held)
     page.wait_for_selector("#embed-chart.chart-ready")
     assert not page.locator("#chart-poster").is_visible()
     assert page.console_errors == []

@@ -297,6 +297,12 @@
     else hideLabel();
   });
   poster.addEventListener("mouseleave", hideLabel);
+  // A finger on a marker shows its label at once; the tap (the click after it) picks or opens it.
+  poster.addEventListener("pointerdown", function (event) {
+    if (event.pointerType !== "touch") return;
+    var point = pointAt(event);
+    if (point) showLabel(point);
+  });
   poster.addEventListener("click", function (event) {
     if (event.defaultPrevented) return;
     var point = pointAt(event);
