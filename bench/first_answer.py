@@ -46,7 +46,6 @@ window.__answer = { labelAt: null, inputs: [] };
 # Where a marker is, in the window's coordinates, or null while there is none yet.
 LOCATE = """() => {
   function centre(element) {
-    if (!element) return null;
     var r = element.getBoundingClientRect();
     return r.width ? [r.x + r.width / 2, r.y + r.height / 2] : null;
   }
@@ -74,7 +73,10 @@ LOCATE = """() => {
     var box = plot.getBoundingClientRect();
     return [box.x + xa._offset + xa.d2p(t.x[0]), box.y + ya._offset + ya.d2p(t.y[0])];
   }
-  return centre(document.querySelector(".vis-item.vis-box, .vis-item.vis-point, .vis-item.vis-range"));
+  var items = document.querySelectorAll(".vis-item.vis-box, .vis-item.vis-point, .vis-item.vis-range");
+  return Array.prototype.map.call(items, centre).filter(function (at) {  // one on screen, unstacked
+    return at && at[0] > 0 && at[0] < innerWidth && at[1] > 0 && at[1] < innerHeight;
+  })[0] || null;
 }"""
 
 

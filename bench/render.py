@@ -120,7 +120,8 @@ TARGETS = ["tension timeline", *PEER_PAGES]
 
 
 def peer_page(head: str, draw: str, data: str) -> str:
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>peer</title>{head}
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>peer</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">{head}
 <style>#chart {{ width: 100%; height: 620px; }}</style></head><body><div id="chart"></div>
 <script>fetch("{data}").then(function (r) {{ return r.json(); }}).then(function (events) {{
 {draw.replace("DRAWN_HERE", MARK)} }});</script>
