@@ -1,11 +1,13 @@
 """When a chart first answers a reader (bench/render.py): navigation start → the first hover label (desktop: a
 real mouse move over a marker) or tap label (a phone, 390 × 844, its CPU slowed 4×: a real tap), the label
-in the DOM; and how long that label took after the input that asked for it.
+in the DOM; and, the page settled (a second after that), how long another marker's label takes after the
+move or tap that asks for it.
 
 From navigation on, the page is asked again and again (every POLL_MS): where is a marker now? Once one is
-found, the mouse moves there (or a finger taps there) until a label is in the DOM. An observer installed
-before the page's own scripts (an init script: the pages' Content-Security-Policy does not apply to it)
-notes when the label first appears and when each input was given, in the page's own clock.
+found, the mouse moves there (a pixel back and forth: a move to where the pointer already is is no move)
+or a finger taps there, until a label is in the DOM. An observer installed before the page's own scripts
+(an init script: the pages' Content-Security-Policy does not apply to it) notes when a label appears (or,
+the second time, changes) and when each input was given, in the page's own clock.
 
 What counts as a label: ours, the still picture's (static/js/chart-poster.js) or plotly.js's; plotly.js's
 own, for the plotly peers; vis-timeline's tooltip (its item's title, its delay set to 0, the library's best)
@@ -21,11 +23,19 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 PHONE_CPU_SLOWDOWN = 4
 POLL_MS = 20
 RELOCATE_S = 1.0
+SETTLE_MS = 1000
+AGAIN_TIMEOUT_S = 5.0
 
-# Noted by the page: window.__answer = {labelAt, inputs: [times of mouse moves and taps]}.
+# Noted by the page: window.__answer = {labelAt, inputs: [times of mouse moves and taps], again}; "again":
+# a label that changes counts (another marker's), not only one that appears.
 OBSERVER = """
-window.__answer = { labelAt: null, inputs: [] };
+window.__answer = { labelAt: null, inputs: [], again: false };
 (function () {
+  var LABELS = ".chart-hover, .hoverlayer, .vis-item, .vis-tooltip";
+  function inLabel(record) {
+    var node = record.target.nodeType === 1 ? record.target : record.target.parentNode;
+    return !!(node && node.closest && node.closest(LABELS));
+  }
   function shown() {
     var labels = ".chart-hover:not([hidden]), .hoverlayer .hovertext, .vis-item.vis-selected";
     if (document.querySelector(labels)) return true;
@@ -35,16 +45,19 @@ window.__answer = { labelAt: null, inputs: [] };
   function note(event) { window.__answer.inputs.push(event.timeStamp); }
   window.addEventListener("mousemove", note, true);
   window.addEventListener("touchstart", note, true);
-  new MutationObserver(function () {
-    if (window.__answer.labelAt === null && shown()) window.__answer.labelAt = performance.now();
+  new MutationObserver(function (records) {
+    var answer = window.__answer;
+    if (answer.labelAt !== null || !shown()) return;
+    if (!answer.again || records.some(inLabel)) answer.labelAt = performance.now();
   }).observe(document, {
     subtree: true, childList: true, attributes: true, attributeFilter: ["hidden", "style", "class"]
   });
 })();
 """
 
-# Where a marker is, in the window's coordinates, or null while there is none yet.
-LOCATE = """() => {
+# Where a marker is (the first of its kind, or with last=true the last), in the window's coordinates, or
+# null while there is none yet.
+LOCATE = """(last) => {
   function centre(element) {
     var r = element.getBoundingClientRect();
     return r.width ? [r.x + r.width / 2, r.y + r.height / 2] : null;
@@ -56,10 +69,11 @@ LOCATE = """() => {
   if (svg && source && svg.getAttribute("data-x")) {  // ours, the still picture: by the axes it states
     var trace = JSON.parse(source.textContent).data.filter(function (t) { return t.customdata; })[0];
     var axis = function (name) { return svg.getAttribute("data-" + name).split(" ").map(Number); };
-    var x = axis("x"), y = axis("y"), d = String(trace.x[0]).slice(0, 10).split("-");
+    var i = last ? trace.x.length - 1 : 0;
+    var x = axis("x"), y = axis("y"), d = String(trace.x[i]).slice(0, 10).split("-");
     var day = Date.UTC(+d[0], d[1] - 1, +d[2]) / 864e5 + 719163;
     var p = new DOMPoint(x[2] + (day - x[0]) * (x[3] - x[2]) / (x[1] - x[0]),
-                         y[2] + (trace.y[0] - y[0]) * (y[3] - y[2]) / (y[1] - y[0]));
+                         y[2] + (trace.y[i] - y[0]) * (y[3] - y[2]) / (y[1] - y[0]));
     p = p.matrixTransform(svg.getScreenCTM());
     return [p.x, p.y];
   }
@@ -70,42 +84,54 @@ LOCATE = """() => {
     });
     if (!traces.length) return null;
     var t = traces[0], xa = plot._fullLayout.xaxis, ya = plot._fullLayout[(t.yaxis || "y").replace("y", "yaxis")];
-    var box = plot.getBoundingClientRect();
-    return [box.x + xa._offset + xa.d2p(t.x[0]), box.y + ya._offset + ya.d2p(t.y[0])];
+    var box = plot.getBoundingClientRect(), j = last ? t.x.length - 1 : 0;
+    return [box.x + xa._offset + xa.d2p(t.x[j]), box.y + ya._offset + ya.d2p(t.y[j])];
   }
   var items = document.querySelectorAll(".vis-item.vis-box, .vis-item.vis-point, .vis-item.vis-range");
-  return Array.prototype.map.call(items, centre).filter(function (at) {  // one on screen, unstacked
+  var onScreen = Array.prototype.map.call(items, centre).filter(function (at) {  // on screen, unstacked
     return at && at[0] > 0 && at[0] < innerWidth && at[1] > 0 && at[1] < innerHeight;
-  })[0] || null;
+  });
+  return onScreen[last ? onScreen.length - 1 : 0] || null;
 }"""
 
 
 def first_answer(page, *, phone: bool, timeout: float) -> dict:
-    """Move to (or tap) a marker until a label answers; {"label_ms", "answer_ms"} (None past the timeout)."""
-    deadline = time.monotonic() + timeout
+    """{"label_ms": navigation → the first label, "answer_ms": the settled page's move or tap → its label}
+    (None past the timeout)."""
+    label = wait_for_label(page, phone=phone, last=False, deadline=time.monotonic() + timeout)
+    if label is None:
+        return {"label_ms": None, "answer_ms": None}
+    page.wait_for_timeout(SETTLE_MS)
+    page.evaluate("Object.assign(window.__answer, {labelAt: null, inputs: [], again: true})")
+    again = wait_for_label(page, phone=phone, last=True, deadline=time.monotonic() + AGAIN_TIMEOUT_S)
+    return {"label_ms": label["labelAt"], "answer_ms": None if again is None else again["labelAt"] - again["asked"]}
+
+
+def wait_for_label(page, *, phone: bool, last: bool, deadline: float) -> dict | None:
+    """Move to (or tap) a marker until a label answers: the page's __answer and when it was asked."""
     height = page.viewport_size["height"]
-    at, located = None, 0.0
+    at, located, moves = None, 0.0, 0
     while time.monotonic() < deadline:
         try:
             answer = page.evaluate("window.__answer")
             if answer and answer["labelAt"] is not None:
-                label = answer["labelAt"]
-                asked = max((t for t in answer["inputs"] if t <= label), default=label)
-                return {"label_ms": label, "answer_ms": label - asked}
+                asked = max((t for t in answer["inputs"] if t <= answer["labelAt"]), default=answer["labelAt"])
+                return answer | {"asked": asked}
             # Located once, and again only after a while without an answer: asking costs the page time.
             if at is None or time.monotonic() - located > RELOCATE_S:
-                at, located = page.evaluate(LOCATE), time.monotonic()
+                at, located = page.evaluate(LOCATE, last), time.monotonic()
             if at and phone and not 0 < at[1] < height:  # below the first screen: scroll to it, as a reader does
                 page.evaluate(f"window.scrollBy(0, {at[1] - height / 2})")
                 at = None
             elif at and phone:
                 page.touchscreen.tap(*at)
             elif at:
-                page.mouse.move(*at)
+                moves += 1
+                page.mouse.move(at[0] + moves % 2, at[1])
         except Exception:  # noqa: BLE001 — the document is being replaced or the page is busy: ask again
             pass
         page.wait_for_timeout(POLL_MS)
-    return {"label_ms": None, "answer_ms": None}
+    return None
 
 
 def as_a_phone(page) -> None:

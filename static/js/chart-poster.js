@@ -156,9 +156,11 @@
     };
   }
 
-  // Each answering point of the figure in the svg's units: [x, y, radius, trace, index].
+  // Each answering point of the figure in the svg's units: [x, y, radius, trace, index], placed once for
+  // each picture (the wide one and the phone's).
+  var placed = new WeakMap();
   function points(svg) {
-    if (svg.points) return svg.points;
+    if (placed.has(svg)) return placed.get(svg);
     var x = axis(svg, "x");
     var found = [];
     theFigure().data.forEach(function (trace) {
@@ -171,7 +173,7 @@
         found.push([x.at(day(value)), y.at(trace.y[i]), size / 2, trace, i]);
       });
     });
-    svg.points = found;
+    placed.set(svg, found);
     return found;
   }
 
