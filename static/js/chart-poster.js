@@ -259,11 +259,18 @@
     var width = label.offsetWidth;
     var height = label.offsetHeight;
     var gap = point.radius + 6;
-    var left = x + gap + width <= box.width ? x + gap : x - gap - width;
+    var left = x + gap;
+    var top = y - height / 2;
+    if (left + width > box.width) left = x - gap - width;
+    if (left < 0) {
+      // No room on either side (a phone): under the marker, or over it, so that it stays in sight.
+      left = x - width / 2;
+      top = y + gap + height <= box.height ? y + gap : y - gap - height;
+    }
     // Moved by a transform, as plotly.js moves its SVG label: no layout shift (Core Web Vitals' CLS).
-    var top = Math.max(0, Math.min(y - height / 2, box.height - height));
-    label.style.transform = "translate(" + Math.max(0, Math.min(left, box.width - width)) + "px, " + top + "px)";
-    if (!performance.getEntriesByName("chart-label").length) performance.mark("chart-label");
+    left = Math.max(0, Math.min(left, box.width - width));
+    top = Math.max(0, Math.min(top, box.height - height));
+    label.style.transform = "translate(" + left + "px, " + top + "px)";
   }
 
   function hideLabel() {
