@@ -19,7 +19,10 @@ Each measurement is a fresh browser (Debian's Chromium, headless, every request 
 blocked): navigation start → "chart-drawn", the performance mark each page sets in the frame after its
 chart is drawn; the median of --runs. Ours is drawn first as a still picture, in the page's HTML
 (readers/figures/poster.py; static/js/chart-loader.js marks the first frame), then by plotly.js, interactive:
-"chart-interactive" (static/js/timeline.js), reported beside it. A page that has not drawn within
+"chart-interactive" (static/js/chart-poster.js answering on it; timeline.js when plotly.js draws alone),
+reported beside it. And the first answer to a reader (bench/first_answer.py): navigation start → the first
+hover label after a real mouse move over a marker; on a phone (390 × 844, CPU 4× slower) the first tap's
+label, and how long a tap's label took after the tap. A page that has not drawn within
 --timeout seconds counts as "> timeout" and is not run again at that size. Also measured: the bytes of a
 first visit (every response's body gzipped at level 6, as a compressing server or proxy sends it;
 whitenoise sends our static files so compressed), the
@@ -53,6 +56,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from first_answer import OBSERVER, PHONE, as_a_phone, first_answer  # noqa: E402
 from pages import vary  # noqa: E402
 from run import RESULTS, ROOT, ensure_database, populate, setup_django  # noqa: E402
 
@@ -72,6 +76,7 @@ CHROMIUM_ARGS = [
 ]
 DRAWN = "performance.getEntriesByName('chart-drawn').length > 0"
 INTERACTIVE = "performance.getEntriesByName('chart-interactive').length > 0"
+PLOTLY_DRAWN = "performance.getEntriesByName('chart-plotly').length > 0"
 SERVER_REPEAT = 7
 
 # --- the peers' pages: each loads its library, fetches the same events, draws, marks "chart-drawn" -------
@@ -91,8 +96,10 @@ PEER_PAGES = {
     "vis-timeline": (
         '<link rel="stylesheet" href="../peers/node_modules/vis-timeline/styles/vis-timeline-graph2d.min.css">'
         '<script src="../peers/node_modules/vis-timeline/standalone/umd/vis-timeline-graph2d.min.js"></script>',
-        """var items = new vis.DataSet(events.map(function (e, i) { return {id: i, start: e[0], content: e[1]}; }));
-           var timeline = new vis.Timeline(document.getElementById("chart"), items, {});
+        """var items = new vis.DataSet(events.map(function (e, i) {
+             return {id: i, start: e[0], content: e[1], title: e[1]};
+           }));
+           var timeline = new vis.Timeline(document.getElementById("chart"), items, {tooltip: {delay: 0}});
            var once = false;
            timeline.on("changed", function () { if (!once) { once = true; DRAWN_HERE } });""",
     ),
@@ -113,7 +120,8 @@ TARGETS = ["tension timeline", *PEER_PAGES]
 
 
 def peer_page(head: str, draw: str, data: str) -> str:
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>peer</title>{head}
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>peer</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">{head}
 <style>#chart {{ width: 100%; height: 620px; }}</style></head><body><div id="chart"></div>
 <script>fetch("{data}").then(function (r) {{ return r.json(); }}).then(function (events) {{
 {draw.replace("DRAWN_HERE", MARK)} }});</script>
@@ -214,10 +222,11 @@ def start_static(port: int) -> ThreadingHTTPServer:
 # --- one measurement: a fresh browser ----------------------------------------------------------------
 
 
-def measure_once(url: str, *, timeout: float, with_bytes: bool) -> dict:
+def measure_once(url: str, *, timeout: float, with_bytes: bool = False, phone: bool = False) -> dict:
     """One fresh browser in a child process, killed past the timeout: a page that keeps the main thread
     busy (vis-timeline at 100k items) also stalls Playwright's in-page timeouts."""
-    command = [sys.executable, __file__, "--one", url, "--timeout", str(timeout)] + (["--bytes"] if with_bytes else [])
+    command = [sys.executable, __file__, "--one", url, "--timeout", str(timeout)]
+    command += (["--bytes"] if with_bytes else []) + (["--phone"] if phone else [])
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, start_new_session=True)
     try:
         out, _ = child.communicate(timeout=timeout + 30)
@@ -231,25 +240,35 @@ def measure_once(url: str, *, timeout: float, with_bytes: bool) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def open_once(playwright, url: str, *, timeout: float, with_bytes: bool) -> dict:
+def open_once(playwright, url: str, *, timeout: float, with_bytes: bool, phone: bool) -> dict:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     try:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context = browser.new_context(**(PHONE if phone else {"viewport": {"width": 1280, "height": 800}}))
+        context.add_init_script(OBSERVER)
         page = context.new_page()
+        if phone:
+            as_a_phone(page)
         first: list = []
         finished: dict[str, list] = {"first": [], "repeat": []}
         visit = ["first"]  # which visit the finished requests belong to
         page.on("response", lambda response: first.append(response))
         page.on("requestfinished", lambda request: finished[visit[0]].append(request))
         page.goto(url, wait_until="commit")
+        # TimelineJS has no labels to hover: its slide, drawn at once, is its answer (bench/first_answer.py).
+        answer = {} if "timelinejs" in url else first_answer(page, phone=phone, timeout=timeout)
         if not wait_drawn(page, timeout):
             return {"drawn_ms": None}
         drawn = page.evaluate("performance.getEntriesByName('chart-drawn')[0].startTime")
-        result = {"drawn_ms": drawn}
-        # Ours draws its still picture first (readers/figures/poster.py): also the moment plotly.js has drawn over it.
-        if page.evaluate("!!document.getElementById('timeline-chart')") and wait_drawn(page, timeout, INTERACTIVE):
+        result = {"drawn_ms": drawn, "label_ms": drawn, "answer_ms": None} | answer
+        # Ours draws its still picture first (readers/figures/poster.py), and answers on it.
+        ours = page.evaluate("!!document.getElementById('timeline-chart')")
+        if ours and wait_drawn(page, timeout, INTERACTIVE):
             result["interactive_ms"] = page.evaluate("performance.getEntriesByName('chart-interactive')[0].startTime")
         if with_bytes:
+            # Ours loads plotly.js once the reader's pointer rests (static/js/chart-loader.js): counted too.
+            if ours and not phone:
+                wait_drawn(page, timeout, PLOTLY_DRAWN)
+                settle(page)
             result["first_visit_gzip_bytes"] = sum(gzip_size(response) for response in first)
             result["first_visit_requests"] = len(first)
             settle(page)
@@ -331,12 +350,14 @@ def main() -> None:
     parser.add_argument("--url", default=os.environ.get("BENCH_RENDER_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--one", help=argparse.SUPPRESS)  # a child process: measure this URL once
     parser.add_argument("--bytes", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--phone", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as playwright:
-            print(json.dumps(open_once(playwright, args.one, timeout=args.timeout, with_bytes=args.bytes)))
+            result = open_once(playwright, args.one, timeout=args.timeout, with_bytes=args.bytes, phone=args.phone)
+            print(json.dumps(result))
         return
     if "tension_bench_render" not in args.url.rsplit("/", 1)[-1]:
         sys.exit("The benchmark truncates the events tables: use a database named tension_bench_render*.")
@@ -383,6 +404,10 @@ def main() -> None:
                 }
                 if interactive:
                     result["interactive_ms"] = statistics.median(interactive)
+                phone = [measure_once(urls[target], timeout=args.timeout, phone=True) for _ in range(args.runs)]
+                for prefix, measured in (("", runs), ("phone_", phone)):
+                    for key in ("label_ms", "answer_ms", *(("interactive_ms",) if prefix else ())):
+                        result[prefix + key] = median_of(measured, key)
                 if target == "tension timeline":
                     result |= timing
                 results.append(result)
@@ -395,6 +420,13 @@ def main() -> None:
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     (RESULTS / f"render-{stamp}.json").write_text(json.dumps(results, indent=1))
     print_table(results, args.timeout)
+    print_answers(results)
+
+
+def median_of(runs: list[dict], key: str) -> float | None:
+    """The median of the runs' values, None when a run has none (past the timeout, or never answered)."""
+    values = [run.get(key) for run in runs]
+    return None if not values or None in values else statistics.median(values)
 
 
 def describe(result: dict, timeout: float) -> str:
@@ -408,6 +440,9 @@ def describe(result: dict, timeout: float) -> str:
         extra += f"  HTML {result['html_ms']:,.0f} ms (cached {result['html_cached_ms']:,.1f} ms)"
     if "interactive_ms" in result:
         extra += f"  interactive {result['interactive_ms']:,.0f} ms"
+    for key in ("label_ms", "answer_ms", "phone_label_ms", "phone_answer_ms", "phone_interactive_ms"):
+        if result.get(key) is not None:
+            extra += f"  {key} {result[key]:,.0f}"
     return f"drawn {drawn}  runs {result['runs_ms']}{extra}"
 
 
@@ -437,6 +472,22 @@ def print_table(results: list[dict], timeout: float) -> None:
             f" | {ours.get('repeat_visit_bytes', 0) / 1024:,.1f}"
             f" | {ours['html_ms']:,.0f} ({ours['html_cached_ms']:,.1f}) |"
         )
+
+
+def print_answers(results: list[dict]) -> None:
+    """Navigation → the first label answered (desktop: hover; phone: tap), and a phone's tap → its label."""
+
+    def ms(result: dict | None, key: str) -> str:
+        return "—" if result is None or result.get(key) is None else f"{result[key]:,.0f}"
+
+    by = {(r["events"], r["target"]): r for r in results}
+    print("\n| events | " + " | ".join(f"{t} hover / tap" for t in TARGETS) + " | tap → label ms (ours / peers) |")
+    print("|---:|" + "---:|" * (len(TARGETS) + 1))
+    for size in sorted({r["events"] for r in results}):
+        rows = [by.get((size, target)) for target in TARGETS]
+        cells = [f"{ms(r, 'label_ms')} / {ms(r, 'phone_label_ms')}" for r in rows]
+        taps = " / ".join(ms(r, "phone_answer_ms") for r in rows)
+        print(f"| {size:,} | " + " | ".join(cells) + f" | {taps} |")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,14 @@ from events.taxonomy import ensure_event_types
 
 PLOTLY = re.compile(r"/static/vendor/plotly/")
 
+# layout-shift entries that no input caused, summed: the page's cumulative layout shift.
+OBSERVE_LAYOUT_SHIFT = """() => {
+  window.layoutShift = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.layoutShift += entry.value;
+  }).observe({ type: "layout-shift", buffered: true });
+}"""
+
 
 def load_demo_record() -> None:
     # The flush after a transactional test empties the taxonomy migration 0002 loaded: put it back first.
@@ -46,6 +54,18 @@ def without_chart(page) -> None:
     """plotly.js answered by an empty script: the page then works as it does before the chart arrives
     (timeline.js returns), and the form tests do not spend the two shared cores drawing charts."""
     page.route(PLOTLY, lambda route: route.fulfill(status=200, content_type="text/javascript", body=""))
+
+
+def release_when_asked(page, held: list) -> None:
+    """Let the held plotly.js requests go once the page has asked for them: chart-loader.js asks once the
+    page has loaded and the pointer rests (or at once, for a zoom)."""
+    for _ in range(600):
+        if held:
+            break
+        page.wait_for_timeout(25)
+    assert held, "plotly.js was asked for"
+    for route in held:
+        route.continue_()
 
 
 def shown(query: str) -> EventQuerySet:

@@ -189,7 +189,8 @@ def test_text_from_the_record_is_escaped_in_table_and_chart(client, record):
 def test_no_inline_script_so_a_strict_csp_can_be_set(client, record):
     html = client.get("/").content.decode()
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
-    assert len(scripts) == 3  # the figure JSON, filters.js, chart-loader.js (it adds plotly.js and timeline.js)
+    # The figure JSON, filters.js, chart-poster.js, chart-loader.js (it adds plotly.js and timeline.js).
+    assert len(scripts) == 4
     for attributes, body in scripts:
         assert "src=" in attributes or 'type="application/json"' in attributes
         if "src=" in attributes:

@@ -35,7 +35,7 @@ from events.models import (
 )
 from events.summary import PeriodTotal, Summary, event_period_totals
 from events.tension import DailyTotals, IndexPoint, Weighting, tension_index
-from readers.figures.poster import Poster, poster
+from readers.figures.poster import WIDE, Poster, poster
 
 AGGREGATE_THRESHOLD = 5000
 # The aggregated view picks the finest period that gives at most this many periods.
@@ -431,7 +431,7 @@ def _parse_query(query: str) -> list[tuple[str, str]]:
 def layout(*, aggregated: bool, period: str | None) -> dict[str, Any]:
     return {
         "margin": {"l": 56, "r": 16, "t": 8, "b": 40},
-        "height": 620,
+        "height": WIDE.height,
         "hovermode": "closest",
         "dragmode": "zoom",
         # "normal": one wrapped row after another (the default groups them into one tall column).

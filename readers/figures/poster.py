@@ -40,10 +40,12 @@ class Frame:
     max_x_ticks: int
 
 
-# As timeline.js lays plotly.js out: the figure's own height and margins on a wide screen; on a phone
+# As timeline.js lays plotly.js out: the figure's own height (readers/figures/chart.py takes it from
+# here: low enough that the whole chart is in the first screen of a 1280 × 800 window, under the front
+# page's explanation) and margins on a wide screen; on a phone
 # (max-width 640px) tighter margins and a taller chart (whose legend entries plotly.js draws large
 # enough to tap; the picture's legend is no target and keeps a small font that fits its longest name).
-WIDE = Frame(width=1000, height=620, margin=(56, 16, 8, 40), font_size=14, legend_font_size=13, max_x_ticks=9)
+WIDE = Frame(width=1000, height=470, margin=(56, 16, 8, 40), font_size=14, legend_font_size=13, max_x_ticks=9)
 NARROW = Frame(width=390, height=720, margin=(44, 8, 72, 40), font_size=12, legend_font_size=12, max_x_ticks=4)
 
 LINE_DASHES = {"dot": "2 3", "dash": "6 4", "solid": None}
@@ -337,24 +339,15 @@ def render(figure: dict[str, Any], frame: Frame, *, days: list[list[float | None
     left, right, top, bottom = frame.margin
     # The bottom margin holds the date labels; the legend goes under them, and the plot gives way to it.
     plot = Plot(left=left, right=frame.width - right, top=top, bottom=frame.height - bottom - rows * row_height)
-    parts = [
-        format_html(
-            # aria-hidden: what the chart shows is said in words beside it (#chart-text), for every reader.
-            '<svg class="chart-poster__{}" viewBox="0 0 {} {}" preserveAspectRatio="xMidYMin meet" aria-hidden="true" '
-            'focusable="false" font-family="system-ui, sans-serif" font-size="{}" fill="#1b1b1b">',
-            "narrow" if frame is NARROW else "wide",
-            frame.width,
-            frame.height,
-            frame.font_size,
-        ),
-        f'<rect width="{frame.width}" height="{frame.height}" fill="#fff"/>',
-    ]
+    parts = [f'<rect width="{frame.width}" height="{frame.height}" fill="#fff"/>']
     every_day = [day for trace in days for day in trace if day is not None]
     defs = MarkerDefs(f"poster-{'narrow' if frame is NARROW else 'wide'}-")
+    axes: dict[str, Axis] = {}
     if every_day:
         x_low, x_high = _span(every_day, pad=AXIS_PAD)
-        x = Axis(x_low, x_high, plot.left, plot.right)
+        x = axes["x"] = Axis(x_low, x_high, plot.left, plot.right)
         y_axes = _y_axes(data, layout, plot, frame, parts)
+        axes |= y_axes
         for day, label in date_ticks(x_low, x_high, max_ticks=frame.max_x_ticks):
             px = _n(x(day))
             parts.append(f'<path d="M{px},{plot.top}V{_n(plot.bottom)}" stroke="{GRID_COLOUR}"/>')
@@ -388,9 +381,33 @@ def render(figure: dict[str, Any], frame: Frame, *, days: list[list[float | None
                     note.get("text", ""),
                 )
             )
-    parts.insert(2, defs.svg())
+    parts.insert(1, defs.svg())
+    parts.insert(
+        0,
+        format_html(
+            # aria-hidden: what the chart shows is said in words beside it (#chart-text), for every reader.
+            '<svg class="chart-poster__{}" viewBox="0 0 {} {}" preserveAspectRatio="xMidYMin meet" aria-hidden="true" '
+            'focusable="false" font-family="system-ui, sans-serif" font-size="{}" fill="#1b1b1b"{}>',
+            "narrow" if frame is NARROW else "wide",
+            frame.width,
+            frame.height,
+            frame.font_size,
+            axis_attributes(axes),
+        ),
+    )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every text above went through format_html/escape
+
+
+def axis_attributes(axes: dict[str, Axis]) -> SafeString:
+    """Each axis's map from data to the picture's units, for static/js/chart-poster.js to find the figure's
+    point under the pointer: data-x (day numbers, as date.toordinal()), data-y, data-y2, each
+    "low high start end" (data values low…high drawn from start to end)."""
+    return mark_safe(  # noqa: S308 — numbers only
+        "".join(
+            f' data-{ref}="{axis.low!r} {axis.high!r} {_n(axis.start)} {_n(axis.end)}"' for ref, axis in axes.items()
+        )
+    )
 
 
 def _y_axes(data: list[dict], layout: dict[str, Any], plot: Plot, frame: Frame, parts: list[str]) -> dict[str, Axis]:

@@ -1,12 +1,13 @@
 // Draws an embedded view (figure built by readers/figures/chart.py, as on the timeline) inside another site's
-// <iframe>. Every click opens a new tab on our site: the frame itself never navigates.
+// <iframe>, over the still picture that answered until now (chart-poster.js, whose helpers give the
+// same targets). Every click opens a new tab on our site: the frame itself never navigates.
 (function () {
   "use strict";
 
   var chart = document.getElementById("embed-chart");
-  if (!chart || typeof window.Plotly === "undefined") return;
-  var figure = JSON.parse(document.getElementById(chart.dataset.figure).textContent);
-  var fullView = new URL(chart.dataset.fullView, window.location.href);
+  var shared = window.TensionChart;
+  if (!chart || typeof window.Plotly === "undefined" || !shared) return;
+  var figure = shared.figure();
   var narrow = window.matchMedia("(max-width: 520px)").matches;
   var SHORT_FRAME = 420; // px of chart box under which the legend leaves the space below the chart
   var LEGEND_BESIDE = 600; // px of width from which the legend fits beside the chart
@@ -30,10 +31,6 @@
     }
   }
 
-  function openInNewTab(target) {
-    window.open(new URL(target, window.location.href).href, "_blank", "noopener");
-  }
-
   window.Plotly.newPlot(chart, figure.data, figure.layout, {
     responsive: true,
     displaylogo: false,
@@ -46,12 +43,10 @@
       if (!point) return;
       if (point.data.yaxis === "y2") {
         // The events behind a point of the index: the tension window page of the same view.
-        var base = point.data.meta.window_url;
-        openInNewTab(base + (base.slice(-1) === "?" ? "" : "&") + "end=" + encodeURIComponent(String(point.x).slice(0, 10)));
+        shared.open(new URL(shared.windowUrl(point.data, point.x), window.location.href).href);
       } else if (point.customdata) {
-        var target = point.customdata[0];
         // An aggregated marker carries a timeline query; an event, its page's path.
-        openInNewTab(target.charAt(0) === "?" ? fullView.pathname + target : target);
+        shared.open(shared.markerTarget(point.customdata[0]));
       }
     });
   });

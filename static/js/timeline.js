@@ -1,14 +1,14 @@
 // Draws the timeline's figure (JSON built by readers/figures/chart.py, in a <script type="application/json">)
-// and wires the clicks. No inline script anywhere, so a strict Content-Security-Policy can be set.
+// with plotly.js, over the still picture that answered until now (chart-poster.js, whose helpers give
+// the same labels' targets, panels and links), and wires the clicks. No inline script anywhere, so a
+// strict Content-Security-Policy can be set.
 (function () {
   "use strict";
 
   var chart = document.getElementById("timeline-chart");
-  if (!chart || typeof window.Plotly === "undefined") return;
-  var source = document.getElementById(chart.dataset.figure);
-  var windowPanel = document.getElementById(chart.dataset.windowTarget);
-  var pickPanel = document.getElementById(chart.dataset.pickTarget);
-  var figure = JSON.parse(source.textContent);
+  var shared = window.TensionChart;
+  if (!chart || typeof window.Plotly === "undefined" || !shared) return;
+  var figure = shared.figure();
   // A touch screen has no hover: a first tap on a marker shows what it is, a second tap opens it.
   var touch = window.matchMedia("(hover: none)").matches;
   var config = {
@@ -78,66 +78,7 @@
     return traces;
   }
 
-  // Where an event page should lead back to: this very view (see events.views.view_query).
-  function withBack(url) {
-    var query = window.location.search.slice(1);
-    return query ? url + (url.indexOf("?") === -1 ? "?" : "&") + "back=" + encodeURIComponent(query) : url;
-  }
-
-  // Hover texts are escaped HTML (readers/figures/chart.py); the pick panel sets text, so decode them first.
-  function plain(html) {
-    var box = document.createElement("textarea");
-    box.innerHTML = html;
-    return box.value;
-  }
-
-  function showWindow(url) {
-    // The window page works on its own (it is a link); here its section is fetched and shown in place.
-    windowPanel.setAttribute("aria-busy", "true");
-    fetch(url, { headers: { "X-Requested-With": "fetch" } })
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.text();
-      })
-      .then(function (html) {
-        var doc = new DOMParser().parseFromString(html, "text/html");
-        var section = doc.getElementById("tension-window");
-        windowPanel.replaceChildren.apply(windowPanel, Array.prototype.slice.call(section.childNodes));
-        windowPanel.removeAttribute("aria-busy");
-        var heading = windowPanel.querySelector("h2");
-        if (heading) {
-          heading.setAttribute("tabindex", "-1");
-          heading.focus({ preventScroll: false });
-        }
-      })
-      .catch(function () {
-        window.location.href = url;
-      });
-  }
-
   var picked = null;
-  function showPick(target, data) {
-    // data: [url, date, title, actors, type] as built by readers/figures/chart.py
-    var date = document.createElement("p");
-    date.className = "chart-pick__date";
-    date.textContent = plain(data[1]) + " · " + plain(data[4]);
-    var link = document.createElement("a");
-    link.href = target;
-    link.textContent = plain(data[2]);
-    var title = document.createElement("p");
-    title.className = "chart-pick__title";
-    title.appendChild(link);
-    var hint = document.createElement("p");
-    hint.className = "chart-pick__hint";
-    hint.textContent = "Tap the marker again or the title to open the event.";
-    pickPanel.replaceChildren(date, title, hint);
-    pickPanel.hidden = false;
-    picked = target;
-  }
-
-  function open(target) {
-    window.location.href = target;
-  }
 
   // Plotly's SVG says nothing useful to a screen reader (raw tick labels): the text summary beside the
   // chart (#chart-text) says what it shows. Its controls stay reachable: the toolbar's buttons are
@@ -210,17 +151,17 @@
     return window.Plotly.newPlot(chart, fitToChart(figure.data), figure.layout, config);
   }
 
-  // chart-loader.js runs this after the first paint: the table and the filters show (and answer) first.
+  // chart-loader.js runs this at idle, or when the reader starts a zoom on the picture (whose range is
+  // then in the address): the picture answers until then.
   draw().then(function () {
     wire();
-    var shared = rangeFromUrl();
-    if (shared) zoomTo(shared);
+    var range = shared.rangeFromUrl();
+    if (range) zoomTo(range);
   });
 
   // Zoom (events/zoom.py): above the aggregation threshold the chart shows one marker per period and
   // category; a zoomed range is fetched from chart.json with the same filter and drawn again, one marker
   // per event once the range holds few enough. The range goes into the address (range=from~to).
-  var RANGE = "range";
   var aggregated = chart.dataset.aggregated === "true";
   var zoomStatus = document.getElementById("zoom-status");
   var eventTraces = figure.data.filter(function (trace) { return trace.yaxis !== "y2"; });
@@ -230,19 +171,7 @@
   var timer = null;
   var reacting = false;
 
-  function rangeFromUrl() {
-    var value = new URLSearchParams(window.location.search).get(RANGE);
-    var parts = value ? value.split("~") : [];
-    return parts.length === 2 && /^\d{4}-\d{2}-\d{2}$/.test(parts[0]) && /^\d{4}-\d{2}-\d{2}$/.test(parts[1]) ? parts : null;
-  }
-
-  function setUrlRange(range) {
-    var params = new URLSearchParams(window.location.search);
-    if (range) params.set(RANGE, range[0] + "~" + range[1]);
-    else params.delete(RANGE);
-    var query = params.toString().replace(/%7E/gi, "~"); // "~" needs no escaping: keep the link readable
-    window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
-  }
+  var setUrlRange = shared.setUrlRange;
 
   function say(text) {
     if (zoomStatus) zoomStatus.textContent = text;
@@ -326,13 +255,15 @@
     makeControlsAccessible();
     chart.on("plotly_afterplot", makeControlsAccessible);
     chart.classList.add("chart-ready");
-    // Navigation start → the frame after the interactive chart is drawn: "chart-interactive", and
-    // "chart-drawn" too unless the still picture was on screen first (chart-loader.js). For bench/render.py
-    // (and any real-user measurement); the peers drawn by the benchmark mark the same moment the same way.
+    // Navigation start → the frame after plotly.js has drawn: "chart-plotly"; and "chart-drawn" and
+    // "chart-interactive" too unless the still picture was on screen and answering first (chart-loader.js,
+    // chart-poster.js). For bench/render.py (and any real-user measurement).
     if (window.performance && performance.mark && window.requestAnimationFrame) {
       window.requestAnimationFrame(function () {
-        performance.mark("chart-interactive");
-        if (!performance.getEntriesByName("chart-drawn").length) performance.mark("chart-drawn");
+        performance.mark("chart-plotly");
+        ["chart-drawn", "chart-interactive"].forEach(function (name) {
+          if (!performance.getEntriesByName(name).length) performance.mark(name);
+        });
       });
     }
     chart.on("plotly_relayout", onRelayout);
@@ -340,24 +271,19 @@
       var point = event.points && event.points[0];
       if (!point) return;
       if (point.data.yaxis === "y2") {
-        var base = point.data.meta.window_url;
-        var day = String(point.x).slice(0, 10);
-        showWindow(base + (base.slice(-1) === "?" ? "" : "&") + "end=" + encodeURIComponent(day));
+        shared.showWindow(shared.windowUrl(point.data, point.x));
         return;
       }
       if (!point.customdata) return;
-      var target = point.customdata[0];
-      if (target.charAt(0) === "?") {
-        // An aggregated marker: the timeline narrowed to its period and category.
-        open(window.location.pathname + target);
-        return;
-      }
-      target = withBack(target);
+      // An event's page, or for an aggregated marker the timeline narrowed to its period and category;
+      // on a touch screen the first tap says what it is (shared.showPick), the second opens it.
+      var target = shared.markerTarget(point.customdata[0]);
       if (touch && picked !== target) {
-        showPick(target, point.customdata);
+        shared.showPick(target, point.customdata);
+        picked = target;
         return;
       }
-      open(target);
+      shared.open(target);
     });
   }
 })();
