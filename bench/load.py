@@ -2,9 +2,10 @@
 
 `make serve` (check --deploy, migrate, collectstatic, gunicorn with gthread workers) on PostgreSQL, in
 a dedicated database (tension_bench_load unless BENCH_LOAD_DATABASE_URL says otherwise) holding the
-demo record plus 100,000 generated events (bench/run.py's populate). Each URL in turn is warmed by one
-request, then loaded by wrk (a C load generator, apt `wrk`: the client is never the bottleneck) for
---duration seconds at each of --connections (20 and 100), 2 threads, keep-alive, wrk's 2 s timeout:
+demo record plus 100,000 generated events (bench/run.py's populate), the readers' cache in Redis
+(CACHE_URL, as in production). Each URL in turn is warmed by one request, then loaded by wrk (a C load
+generator, apt `wrk`: the client is never the bottleneck) for --duration seconds at each of
+--connections (20 and 100), 2 threads, keep-alive, gzip accepted as a browser does, wrk's 2 s timeout:
 
     /healthz              the reference, in the same run: the cheapest request through the same stack
     static CSS            whitenoise, before any middleware touches the database
@@ -50,6 +51,9 @@ from run import RESULTS, ROOT, ensure_database, populate, setup_django  # noqa: 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tension_bench_load"
 EVENTS = 100_000
 BIND = ("127.0.0.1", int(os.environ.get("BENCH_LOAD_PORT", "8190")))
+# The readers' cache as production has it (docs/operators.md: set CACHE_URL): one Redis for every worker,
+# so a page one worker rendered is every worker's. Emptied before the run, so "warmed" means this run's.
+CACHE_URL = os.environ.get("BENCH_LOAD_CACHE_URL", "redis://127.0.0.1:6379/15")
 REFERENCE = "/healthz"
 ADMIN = "admin change list"
 REPORT = Path(__file__).resolve().parent / "wrk_report.lua"
@@ -104,7 +108,11 @@ def serve(url: str, log: Path) -> subprocess.Popen:
         "GUNICORN_BIND": f"{BIND[0]}:{BIND[1]}",
         "GUNICORN_ACCESS_LOG": "",
         "API_THROTTLE_RATE": "",  # wrk is one address: the per-address throttle would answer it 429s
+        "CACHE_URL": CACHE_URL,
     }
+    import redis
+
+    redis.Redis.from_url(CACHE_URL).flushdb()
     process = subprocess.Popen(
         ["make", "--no-print-directory", "serve"],
         cwd=ROOT,
@@ -131,9 +139,14 @@ def stop(process: subprocess.Popen) -> None:
     process.wait(timeout=60)
 
 
+# What a reader's browser sends (Chromium's): the cached pages are kept gzipped beside their plain bytes, and
+# a spike of readers is served the gzip. Without it wrk asked for the map's 1.3 MB instead of its 70 KB.
+ACCEPT_ENCODING = "gzip, deflate, br"
+
+
 def warm(path: str, cookie: str) -> int:
     connection = http.client.HTTPConnection(*BIND, timeout=120)
-    connection.request("GET", path, headers={"Cookie": cookie})
+    connection.request("GET", path, headers={"Cookie": cookie, "Accept-Encoding": ACCEPT_ENCODING})
     response = connection.getresponse()
     response.read()
     connection.close()
@@ -143,6 +156,7 @@ def warm(path: str, cookie: str) -> int:
 def wrk(path: str, *, connections: int, duration: float, cookie: str) -> dict:
     """One wrk run against `path`: its report (bench/wrk_report.lua) with requests/s and the errors."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration:g}s", "--timeout", "2s", "-s", str(REPORT)]
+    command += ["-H", f"Accept-Encoding: {ACCEPT_ENCODING}"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run([*command, f"http://{BIND[0]}:{BIND[1]}{path}"], check=True, capture_output=True, text=True)
