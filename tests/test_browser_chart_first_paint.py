@@ -20,9 +20,9 @@ PLOTLY_LABEL = "#timeline-chart .hoverlayer .hovertext"
 
 # Where a point of the figure (trace k, point i) is on the screen: in the picture, by the axes its <svg>
 # states (readers/figures/poster.py axis_attributes); once plotly.js has drawn, its own marker's centre.
-ON_PICTURE = """([k, i]) => {
+ON_PICTURE = """([k, i, figure = 'timeline-figure']) => {
   const svg = [...document.querySelectorAll('#chart-poster svg')].find(s => s.getBoundingClientRect().width > 0);
-  const trace = JSON.parse(document.getElementById('timeline-figure').textContent).data[k];
+  const trace = JSON.parse(document.getElementById(figure).textContent).data[k];
   const axis = name => svg.getAttribute('data-' + name).split(' ').map(Number);
   const [xLow, xHigh, xStart, xEnd] = axis('x');
   const [yLow, yHigh, yStart, yEnd] = axis(trace.yaxis || 'y');
@@ -39,6 +39,7 @@ ON_PLOTLY = """([k, i]) => {
   return [r.x + r.width / 2, r.y + r.height / 2];
 }"""
 FIGURE = "JSON.parse(document.getElementById('timeline-figure').textContent).data"
+EMBED_FIGURE = "JSON.parse(document.getElementById('embed-figure').textContent).data"
 
 
 @pytest.fixture
@@ -201,3 +202,24 @@ def test_the_chart_is_in_the_first_screen_under_the_explanation(open_page, phone
     assert 0 <= chart["y"] < screen["height"] * 0.7, "the chart starts in the first screen"
     if not phone:
         assert chart["y"] + chart["height"] <= screen["height"], "the whole chart, without scrolling"
+
+
+def test_the_embeds_picture_answers_before_plotly_and_opens_the_event_in_a_new_tab(open_page):
+    """The embed is framed by other sites: its picture answers a hover before plotly.js as the timeline's does,
+    and a click opens the event in a new tab, never navigating the frame."""
+    page = open_page("/embed/?category=de_escalation")
+    data = page.evaluate(EMBED_FIGURE)
+    event = next(k for k, trace in enumerate(data) if trace.get("customdata"))
+    at = page.evaluate(ON_PICTURE, [event, 0, "embed-figure"])
+    page.mouse.move(*at)
+    label = page.locator(LABEL)
+    label.wait_for()
+    assert "escalation" in label.text_content()
+    embed = page.url
+    with page.context.expect_page() as opened:
+        page.mouse.click(*at)
+    tab = opened.value
+    tab.wait_for_load_state("domcontentloaded")
+    assert data[event]["customdata"][0][0] in tab.url and tab.url.startswith("http")
+    assert page.url == embed, "the frame stays where it is"
+    assert plotly_absent(page) and page.errors == []
