@@ -14,9 +14,10 @@ that sets a cookie or used the CSRF token is not kept either. The one exception 
 reads the session (same_for_everyone: the embed, which a host's page frames): everyone gets its one
 answer, which does not vary on Cookie.
 
-A whole body is kept with its gzip beside it, compressed once, when a reader first accepts gzip: a reader
-whose browser accepts gzip gets it. Only what this module serves is compressed, that is only what any reader may be
-served, never a page that carries a session or a CSRF token (Django's BREACH note): the admin is not.
+A whole body is kept as it is, and its gzip beside it once a reader first accepts gzip (compressed once):
+a reader whose browser accepts gzip gets it. Only what this module serves is compressed, that is only
+what any reader may be served, never a page that carries a session or a CSRF token (Django's BREACH
+note): the admin is not.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ FRESH_HEADERS = frozenset(
 # Shorter bodies are not worth compressing (GZipMiddleware's threshold).
 MIN_COMPRESSED_BYTES = 200
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
-# Each entry is kept in both encodings, under keys of their own: a hit reads only the one it sends.
+# An entry's encodings are kept under keys of their own (the gzip one once a reader accepts it): a hit
+# reads only the one it sends.
 IDENTITY, GZIP = "identity", "gzip"
 
 

@@ -19,14 +19,17 @@ class AnyOf(In):
     lookup_name = "any_of"
 
     def get_prep_lookup(self):
-        # The values are already what the column holds (ids read from the database): preparing each one
-        # through the field (`In` does) is the per-value Python cost this lookup exists to avoid.
-        if self.rhs_is_direct_value() and all(type(value) is int for value in self.rhs):
+        # Ids read from the database are already what the column holds: preparing each one through the
+        # field (`In` does) is the per-value Python cost this lookup exists to avoid.
+        if self._ids():
             return list(self.rhs)
         return super().get_prep_lookup()
 
     def as_postgresql(self, compiler, connection):
-        if not (self.rhs_is_direct_value() and isinstance(self.rhs, list)):
+        if not self._ids():  # anything but plain ids: asked as `__in` asks
             return super().as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", (*lhs_params, self.rhs)
+        return f"{lhs} = ANY(%s)", (*lhs_params, list(self.rhs))
+
+    def _ids(self) -> bool:
+        return self.rhs_is_direct_value() and all(type(value) is int for value in self.rhs)

@@ -3,8 +3,8 @@
 // and the toolbar. Until then the still picture (readers/figures/poster.py) answers hover, taps and
 // clicks by itself (chart-poster.js). Loaded when the browser is first idle after the page has loaded
 // and the pointer has rested on the picture for a moment (evaluating plotly.js holds the page for a few
-// hundred milliseconds: not while the reader is reading labels), or at once when chart-poster.js asks ("chart:plotly-wanted": the reader started a zoom). On a touch
-// screen, only when the reader asks (the picture's "Zoom and tools" button): evaluating plotly.js keeps
+// hundred milliseconds: not while the reader is reading labels), or at once when chart-poster.js asks
+// ("chart:plotly-wanted": the reader started a zoom). On a touch screen, only when the reader asks (the picture's "Zoom and tools" button): evaluating plotly.js keeps
 // a phone's processor busy for a second or more, during which a tap would wait for its label; and the
 // phone is spared its download. Without a picture (a very large view) plotly.js is loaded after the
 // first paint. No inline script, so the Content-Security-Policy stays strict.
