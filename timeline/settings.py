@@ -181,6 +181,9 @@ WHITENOISE_ADD_HEADERS_FUNCTION = add_static_headers
 # Source maps are read by a developer's tools, not by readers: served as they are, not compressed
 # (14 MB of the bundles' maps took half of collectstatic's time, compressing them with brotli).
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
+# Every page names static files by their hashed names ({% static %}), so the unhashed copies are never
+# asked for: without them collectstatic compresses half as many files and STATIC_ROOT is half the size.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 SITE_NAME = env.text("SITE_NAME", "Tension Timeline")
 # What the record covers, in the front page's first words ("A sourced, dated record of security events in …").
