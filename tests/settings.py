@@ -8,8 +8,9 @@
   and the suite creates and signs in staff users by the dozen. The production command's tests start the
   production settings (tests/test_browser_production.py), so the real hasher is still exercised.
 - Static files without collectstatic: the manifest storage needs STATIC_ROOT's manifest to name a file,
-  so tests use plain storage and whitenoise serves from the finders. The production storage itself is
-  tested through the production command (tests/test_browser_production.py, tests/test_production_settings.py).
+  so tests use plain storage and whitenoise serves from the finders, listing them once per process
+  (tests/static_files.py). The production storage itself is tested through the production command
+  (tests/test_browser_production.py, tests/test_production_settings.py).
 """
 
 import os
@@ -18,9 +19,13 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-0123456789-abcdefghij
 os.environ.setdefault("SECURE_COOKIES", "0")
 
 from timeline.settings import *  # noqa: E402,F403
-from timeline.settings import STORAGES  # noqa: E402
+from timeline.settings import MIDDLEWARE, STORAGES  # noqa: E402
 
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None  # nothing collected: whitenoise serves from the finders
+MIDDLEWARE = [
+    "tests.static_files.WhiteNoiseListingOnce" if name == "whitenoise.middleware.WhiteNoiseMiddleware" else name
+    for name in MIDDLEWARE
+]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
