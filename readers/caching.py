@@ -6,7 +6,8 @@ source check. A cached response is keyed on the full address (scheme, host, path
 headers the view declares it varies on (the API's Accept), the data version and the release
 (settings.RELEASE), so a change or a deployment makes every old entry unreachable at once; nothing has
 to be deleted, and several app servers sharing Redis (CACHE_URL) agree without talking to each other.
-The cost of a hit is one primary-key query (the version) and one cache read.
+The cost of a hit is one primary-key query (the version) and one cache read, or none for a page this
+process served lately (readers/first_level.py, in front of Redis).
 
 Only anonymous GET/HEAD requests are cached or answered 304: a signed-in editor (who may see previews)
 sees the same pages with their own links, always fresh, and never fills the shared cache. A response
@@ -22,8 +23,7 @@ note): the admin is not.
 A spike of readers on a page nobody has asked for at this version renders it once: the first request
 claims the key in the cache (an atomic add, which every process sharing Redis sees) and renders; the
 others wait for its entry, or render themselves if the claim ends with nothing kept (an error, a body too
-large, a stream) or lasts past CLAIM_SECONDS. A hit is read from this process's first level
-(readers/first_level.py) when it holds the entry, else from the cache.
+large, a stream) or lasts past CLAIM_SECONDS.
 """
 
 from __future__ import annotations
