@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import DateTimeField, Func, QuerySet
 from django.utils import timezone
 
 from events.models import BASIS_JUDGEMENT, BASIS_SOURCE, PUBLIC_STATUSES, EventActor, Reaction, Source
@@ -37,19 +37,29 @@ def day(value: datetime.date) -> str:
 
 
 def timestamp(value: datetime.datetime, zone: datetime.tzinfo | None = None) -> str:
-    """As DRF's DateTimeField writes it: ISO 8601 in the current time zone (or `zone`), UTC as `Z`."""
+    """As DRF's DateTimeField writes it: ISO 8601 in the current time zone (or `zone`), UTC as `Z`. A
+    naive value is UTC (as rows() reads it on PostgreSQL)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
     text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def utc_timestamp(value: datetime.datetime) -> str:
+    """timestamp() in UTC, the site's zone (settings.TIME_ZONE), of a naive value as rows() reads it on
+    PostgreSQL: the same text without converting (two a row, the page's costliest value to write)."""
+    return value.isoformat() + "Z" if value.tzinfo is None else timestamp(value, datetime.UTC)
 
 
 def _writers() -> dict[Kind, Callable[[Any], Any] | None]:
     """How each kind of value is written; the current time zone read once for a page, not per value."""
     zone = timezone.get_current_timezone()
+    in_utc = getattr(zone, "key", None) == "UTC" or zone is datetime.UTC
     return {
         Kind.NUMBER: number,
         Kind.TEXT: None,  # as stored
         Kind.DATE: day,
-        Kind.TIMESTAMP: lambda value: timestamp(value, zone),
+        Kind.TIMESTAMP: utc_timestamp if in_utc else lambda value: timestamp(value, zone),
     }
 
 
@@ -63,6 +73,21 @@ RECORDED = {f.name: (f.read, f.kind) for f in RECORD if f.read} | {
     "url": ("slug", Kind.EVENT_URL),
 }
 PATHS = list(dict.fromkeys(RECORDED[name][0] for name in API_FIELDS))
+TIMESTAMPS = {RECORDED[name][0] for name in API_FIELDS if RECORDED[name][1] is Kind.TIMESTAMP}
+# Where a row holds each path: a timestamp under a name of its own (InUTC), the rest under the path.
+READ_AS = {path: f"{path}_utc" if path in TIMESTAMPS else path for path in PATHS}
+
+
+class InUTC(Func):
+    """A timestamp as UTC wall-clock time, without its zone, on PostgreSQL: psycopg reads that type in C,
+    where Django's loader of zoned timestamps is Python's (about a third of a page's reading, two a row).
+    Elsewhere the column as it is."""
+
+    template = "%(expressions)s"
+    output_field = DateTimeField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="(%(expressions)s AT TIME ZONE 'UTC')", **extra_context)
 
 
 def _scalars(url_parts: tuple[str, str]) -> list[tuple[str, str, Callable[[Any], Any] | None]]:
@@ -73,12 +98,14 @@ def _scalars(url_parts: tuple[str, str]) -> list[tuple[str, str, Callable[[Any],
         return f"{prefix}{slug}{suffix}"
 
     writers = _writers() | {Kind.EVENT_URL: url}
-    return [(name, RECORDED[name][0], writers[RECORDED[name][1]]) for name in API_FIELDS]
+    return [(name, READ_AS[RECORDED[name][0]], writers[RECORDED[name][1]]) for name in API_FIELDS]
 
 
 def rows(events: QuerySet) -> QuerySet:
     """The events as the rows `events()` shapes (a page is cut from them: their keys hold the sort's)."""
-    return events.values(*PATHS)
+    return events.values(
+        *(path for path in PATHS if path not in TIMESTAMPS), **{READ_AS[p]: InUTC(p) for p in TIMESTAMPS}
+    )
 
 
 def _source(publisher: str, title: str, published_on: datetime.date | None, kind: str, url: str) -> dict:
@@ -172,12 +199,13 @@ def events(page: Iterable[dict], *, url_parts: tuple[str, str]) -> list[dict]:
     }
     scalars = _scalars(url_parts)
     result = []
+    lists = [(name, related[name]) for name in LISTS]
     for row in page:
-        event: dict[str, Any] = {}
-        for name, path, write in scalars:
-            value = row[path]
-            event[name] = value if write is None or value is None else write(value)
-        for name in LISTS:
-            event[name] = related[name].get(row["id"], [])
+        event = {
+            name: value if (value := row[path]) is None or write is None else write(value)
+            for name, path, write in scalars
+        }
+        for name, found in lists:
+            event[name] = found.get(row["id"], [])
         result.append(event)
     return result

@@ -6,7 +6,8 @@ source check. A cached response is keyed on the full address (scheme, host, path
 headers the view declares it varies on (the API's Accept), the data version and the release
 (settings.RELEASE), so a change or a deployment makes every old entry unreachable at once; nothing has
 to be deleted, and several app servers sharing Redis (CACHE_URL) agree without talking to each other.
-The cost of a hit is one primary-key query (the version) and one cache read.
+The cost of a hit is one primary-key query (the version) and one cache read, or none for a page this
+process served lately (readers/first_level.py, in front of Redis).
 
 Only anonymous GET/HEAD requests are cached or answered 304: a signed-in editor (who may see previews)
 sees the same pages with their own links, always fresh, and never fills the shared cache. A response
@@ -18,12 +19,18 @@ A whole body is kept as it is, and its gzip beside it once a reader first accept
 a reader whose browser accepts gzip gets it. Only what this module serves is compressed, that is only
 what any reader may be served, never a page that carries a session or a CSRF token (Django's BREACH
 note): the admin is not.
+
+A spike of readers on a page nobody has asked for at this version renders it once: the first request
+claims the key in the cache (an atomic add, which every process sharing Redis sees) and renders; the
+others wait for its entry, or render themselves if the claim ends with nothing kept (an error, a body too
+large, a stream) or lasts past CLAIM_SECONDS.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Callable, Iterator
 from functools import partial, wraps
 from typing import Any
@@ -36,6 +43,7 @@ from django.utils.http import http_date, parse_etags, quote_etag
 from django.utils.text import compress_string
 
 from events.selectors import RecordVersion, data_version
+from readers import first_level
 
 # How long an entry is kept (a change of data version makes it unreachable much sooner).
 CACHE_SECONDS = 24 * 60 * 60
@@ -56,6 +64,10 @@ ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # An entry's encodings are kept under keys of their own (the gzip one once a reader accepts it): a hit
 # reads only the one it sends.
 IDENTITY, GZIP = "identity", "gzip"
+# How long the requests that find a page being rendered wait for it (past it, they render it too), and how
+# often they look.
+CLAIM_SECONDS = 30
+CLAIM_POLL_SECONDS = 0.02
 
 
 def response_etag(version: RecordVersion, request: HttpRequest) -> str:
@@ -101,29 +113,51 @@ def cached_for_readers(
         key = "page:" + hashlib.sha256(f"{version.tag}|{address}".encode()).hexdigest()
         encoding = GZIP if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) else IDENTITY
         stored = _stored(key, encoding)
+        claimed = stored is None and cache.add(f"{key}:rendering", True, CLAIM_SECONDS)
+        if stored is None and not claimed:
+            stored = _rendered_meanwhile(key, encoding)
         if stored is not None and _complete(key, stored):
             response = _from_cache(key, stored)
             response["X-Cache"] = "hit"
             return _answer(request, response, tag, last_modified, varies)
-        response = view(request, *args, **kwargs)
-        if getattr(response, "is_rendered", True) is False:  # a template or DRF response, rendered later
-            response.render()
-        if response.status_code != 200 or response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-            return response  # an error, or a reader's own (a cookie, a form's CSRF token): never shared
-        headers = {name: value for name, value in response.items() if name.lower() not in FRESH_HEADERS}
-        if response.streaming:
-            response.streaming_content = _kept_while_streamed(response.streaming_content, headers, key)
-        elif len(response.content) <= settings.CACHE_MAX_ENTRY_BYTES:
-            identity = {"content": response.content, "headers": headers}
-            entries = {IDENTITY: identity}
-            if encoding == GZIP:
-                entries[GZIP] = _gzipped(identity)
-            cache.set_many({f"{key}:{name}": entry for name, entry in entries.items()}, CACHE_SECONDS)
-            response = _from_cache(key, entries[encoding])
-        response["X-Cache"] = "miss"
-        return _answer(request, response, tag, last_modified, varies)
+        try:
+            response = view(request, *args, **kwargs)
+            if getattr(response, "is_rendered", True) is False:  # a template or DRF response, rendered later
+                response.render()
+            if response.status_code != 200 or response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+                return response  # an error, or a reader's own (a cookie, a form's CSRF token): never shared
+            headers = {name: value for name, value in response.items() if name.lower() not in FRESH_HEADERS}
+            if response.streaming:
+                response.streaming_content = _kept_while_streamed(response.streaming_content, headers, key)
+            elif len(response.content) <= settings.CACHE_MAX_ENTRY_BYTES:
+                identity = {"content": response.content, "headers": headers}
+                entries = {IDENTITY: identity}
+                if encoding == GZIP:
+                    entries[GZIP] = _gzipped(identity)
+                cache.set_many({f"{key}:{name}": entry for name, entry in entries.items()}, CACHE_SECONDS)
+                first_level.put(f"{key}:{encoding}", entries[encoding])
+                response = _from_cache(key, entries[encoding])
+            response["X-Cache"] = "miss"
+            return _answer(request, response, tag, last_modified, varies)
+        finally:
+            if claimed:
+                cache.delete(f"{key}:rendering")
 
     return wrapper
+
+
+def _rendered_meanwhile(key: str, encoding: str) -> dict | None:
+    """The entry another request is rendering, once it is kept; None if its claim ends (or lasts past
+    CLAIM_SECONDS) with none: this request renders the page itself."""
+    deadline = time.monotonic() + CLAIM_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(CLAIM_POLL_SECONDS)
+        stored = _stored(key, encoding)
+        if stored is not None:
+            return stored
+        if not cache.has_key(f"{key}:rendering"):
+            return _stored(key, encoding)  # kept between the two looks, or never
+    return None
 
 
 def named_etag(request: HttpRequest, etag: str) -> str | None:
@@ -146,14 +180,20 @@ def _answer(
 
 
 def _stored(key: str, encoding: str) -> dict | None:
-    """The entry of this encoding. The gzip of a body is made when a reader first accepts it (a client
-    that never asks for gzip, such as one walking the API's pages, costs no compression), then kept."""
+    """The entry of this encoding, from this process's first level or the cache. The gzip of a body is
+    made when a reader first accepts it (a client that never asks for gzip, such as one walking the API's
+    pages, costs no compression), then kept."""
+    stored = first_level.get(f"{key}:{encoding}")
+    if stored is not None:
+        return stored
     stored = cache.get(f"{key}:{encoding}")
     if stored is None and encoding == GZIP:
         identity = cache.get(f"{key}:{IDENTITY}")
         if identity is not None and "content" in identity:
             stored = _gzipped(identity)
             cache.set(f"{key}:{GZIP}", stored, CACHE_SECONDS)
+    if stored is not None:
+        first_level.put(f"{key}:{encoding}", stored)
     return stored
 
 

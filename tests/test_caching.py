@@ -9,7 +9,9 @@ one Redis: tests/test_two_servers.py.
 from __future__ import annotations
 
 import datetime
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
@@ -269,3 +271,123 @@ def test_the_data_version_moves_with_a_write_and_not_with_a_read(shown):
     Event.objects.filter(slug="patriot").update(title="Patriots")
     after = data_version()
     assert after[0] > before[0] and after[1] >= before[1]
+
+
+def ask_concurrently(view, readers: int) -> list:
+    """`readers` anonymous requests for the same cold address at once, each in its thread, at one data
+    version (set on the request: the threads read no database); their answers."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+    from django.utils import timezone
+
+    from events.selectors import RecordVersion
+
+    version = RecordVersion(1, timezone.now())
+    address = f"/spike/{uuid.uuid4().hex}/"
+
+    def ask(_):
+        request = RequestFactory().get(address, headers={"accept-encoding": "gzip"})
+        request.user, request.record_version = AnonymousUser(), version
+        return view(request)
+
+    with ThreadPoolExecutor(readers) as pool:
+        return list(pool.map(ask, range(readers)))
+
+
+@pytest.fixture
+def waiting(monkeypatch):
+    """A semaphore released by each request that finds the page being rendered and waits for it."""
+    from readers import caching
+
+    arrived = threading.Semaphore(0)
+    wait = caching._rendered_meanwhile
+
+    def counted(key, encoding):
+        arrived.release()
+        return wait(key, encoding)
+
+    monkeypatch.setattr(caching, "_rendered_meanwhile", counted)
+    return arrived
+
+
+READERS = 8
+
+
+def test_a_spike_of_readers_on_a_cold_page_renders_it_once(reader_cache, waiting):
+    from django.http import HttpResponse
+
+    from readers.caching import cached_for_readers
+
+    renders = []
+
+    @cached_for_readers
+    def page(request):
+        renders.append(request)
+        for _ in range(READERS - 1):  # every other reader is waiting for this render before it ends
+            assert waiting.acquire(timeout=30)
+        return HttpResponse(b"The timeline, " * 100)
+
+    answers = ask_concurrently(page, READERS)
+    assert len(renders) == 1
+    assert [answer.status_code for answer in answers] == [200] * READERS
+    assert sorted(answer["X-Cache"] for answer in answers) == ["hit"] * (READERS - 1) + ["miss"]
+    assert len({answer.content for answer in answers}) == 1 and answers[0]["Content-Encoding"] == "gzip"
+
+
+def test_readers_waiting_on_a_render_that_keeps_nothing_render_their_own(reader_cache, waiting):
+    from django.http import HttpResponseNotFound
+
+    from readers.caching import cached_for_readers
+
+    renders = []
+
+    @cached_for_readers
+    def missing(request):
+        renders.append(request)
+        if len(renders) == 1:
+            for _ in range(READERS - 1):
+                assert waiting.acquire(timeout=30)
+        return HttpResponseNotFound(b"No such page")
+
+    answers = ask_concurrently(missing, READERS)
+    assert len(renders) == READERS, "an error is never shared: each waiting reader gets its own"
+    assert {answer.status_code for answer in answers} == {404}
+
+
+def test_the_first_level_serves_a_shared_cache_entry_until_the_data_version_moves(client, reader_cache, shown):
+    """With Redis, each process keeps the pages it served: emptied, Redis still has them answered from the
+    process's memory, for as long as the data version stands. Local memory has no first level."""
+    from django.conf import settings
+
+    first, first_body = get(client, "/map/", **{"accept-encoding": "gzip"})
+    assert first["X-Cache"] == "miss"
+    if reader_cache == "redis":
+        import redis
+
+        shared = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+        shared.delete(*shared.keys(f"{settings.CACHES['default']['KEY_PREFIX']}:*"))
+    else:
+        from django.core.cache import cache
+
+        cache.clear()
+    again, again_body = get(client, "/map/", **{"accept-encoding": "gzip"})
+    assert again["X-Cache"] == ("hit" if reader_cache == "redis" else "miss") and again_body == first_body
+
+    services.publish_event(event=draft_reacting_to(shown))
+    changed, changed_body = get(client, "/map/", **{"accept-encoding": "gzip"})
+    assert changed["X-Cache"] == "miss" and changed_body != first_body
+
+
+def test_the_first_level_holds_a_bounded_amount(reader_cache, monkeypatch):
+    from readers import first_level
+
+    if reader_cache != "redis":
+        pytest.skip("no first level in front of local memory")
+    monkeypatch.setattr(first_level, "FIRST_LEVEL_BYTES", 1000)
+    monkeypatch.setattr(first_level, "LARGEST_BODY", 500)
+    for name in "abc":
+        first_level.put(f"bound:{name}", {"content": b"x" * 400, "headers": {}})
+    first_level.put("bound:large", {"content": b"x" * 600, "headers": {}})
+    assert first_level.get("bound:a") is None, "the least recently used went first"
+    assert first_level.get("bound:b") and first_level.get("bound:c")
+    assert first_level.get("bound:large") is None, "a body past the largest is left to the shared cache"
