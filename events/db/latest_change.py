@@ -19,6 +19,8 @@ with the triggers' work).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pgtrigger
 from django.db.models import Model
 
@@ -56,7 +58,7 @@ UNION ALL SELECT r.responds_to_id, h.history_date FROM {rows} h JOIN {reaction} 
     )
 
 
-def _part_history(*event_columns: str):
+def _part_history(*event_columns: str) -> Callable[[str], str]:
     """A row of an event's part (a source, an actor link, a reaction link): the events it names."""
 
     def body(dialect: str) -> str:
@@ -70,7 +72,7 @@ def _part_history(*event_columns: str):
     return body
 
 
-def _vocabulary(link_table: str, event_column: str, vocabulary_column: str):
+def _vocabulary(link_table: str, event_column: str, vocabulary_column: str) -> Callable[[str], str]:
     """An edit of the vocabulary (its `updated_at`): every event linked to the edited rows."""
 
     def body(dialect: str) -> str:
@@ -83,7 +85,7 @@ def _vocabulary(link_table: str, event_column: str, vocabulary_column: str):
     return body
 
 
-def _trigger(operation: pgtrigger.Operation, body) -> PortableTrigger:
+def _trigger(operation: pgtrigger.Operation, body: Callable[[str], str]) -> PortableTrigger:
     return PortableTrigger(
         name="latest_change",
         level=pgtrigger.Statement,
