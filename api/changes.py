@@ -1,10 +1,12 @@
 """The change feed for mirrors: which public events changed after a point in time, oldest change first.
 
 The log is the revision history that every write path already keeps (django-simple-history: events,
-sources, actor links, reactions), so nothing new has to be written, bulk imports included. An event
-counts as changed when its own row, one of its sources, actor links or reaction links, or the event
-at the other end of one of its reaction links changed (its title or status is part of this event's
-representation), or when its actor, type or country was edited. Each changed event appears once, at
+sources, actor links, reactions), so nothing new has to be written, bulk imports included; database
+triggers keep each event's latest change from it (LatestChange, events/db/latest_change.py), so a page
+is a range of one index, whatever the record's length. An event counts as changed when its own row, one
+of its sources, actor links or reaction links, or the event at the other end of one of its reaction
+links changed (its title or status is part of this event's representation), or when its actor, type or
+country was edited. Each changed event appears once, at
 its latest change, with its state now:
 
 - published / changed: the event is public. `published` when this is its first publication: nothing in
@@ -31,7 +33,7 @@ from django.db.models import Min, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from events.models import PUBLIC_STATUSES, Actor, Country, Event, EventActor, EventType, Reaction, Source
+from events.models import PUBLIC_STATUSES, Event, LatestChange
 
 BEGINNING = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 CHANGES_PER_PAGE = 100
@@ -54,61 +56,21 @@ class Change:
     event: dict | None  # the API's representation (representation.py)
 
 
-def _tables() -> dict[str, str]:
-    return {
-        "event_history": Event.history.model._meta.db_table,
-        "source_history": Source.history.model._meta.db_table,
-        "link_history": EventActor.history.model._meta.db_table,
-        "reaction_history": Reaction.history.model._meta.db_table,
-        "reaction": Reaction._meta.db_table,
-        "event": Event._meta.db_table,
-        "event_actor": EventActor._meta.db_table,
-        "actor": Actor._meta.db_table,
-        "event_type": EventType._meta.db_table,
-        "country": Country._meta.db_table,
-    }
-
-
-# Every (event id, time) at which something in that event's representation changed, from `since` on. (A
-# source may belong to no event: one backing a reaction link only, issue 10.)
-CHANGES_SQL = """
-    SELECT id AS event_id, history_date AS at FROM {event_history} WHERE history_date >= %(since)s
-    UNION ALL SELECT event_id, history_date FROM {source_history}
-        WHERE history_date >= %(since)s AND event_id IS NOT NULL
-    UNION ALL SELECT event_id, history_date FROM {link_history} WHERE history_date >= %(since)s
-    UNION ALL SELECT event_id, history_date FROM {reaction_history} WHERE history_date >= %(since)s
-    UNION ALL SELECT responds_to_id, history_date FROM {reaction_history} WHERE history_date >= %(since)s
-    UNION ALL SELECT r.event_id, h.history_date FROM {event_history} h
-        JOIN {reaction} r ON r.responds_to_id = h.id WHERE h.history_date >= %(since)s
-    UNION ALL SELECT r.responds_to_id, h.history_date FROM {event_history} h
-        JOIN {reaction} r ON r.event_id = h.id WHERE h.history_date >= %(since)s
-    UNION ALL SELECT l.event_id, a.updated_at FROM {actor} a
-        JOIN {event_actor} l ON l.actor_id = a.id WHERE a.updated_at >= %(since)s
-    UNION ALL SELECT e.id, t.updated_at FROM {event_type} t
-        JOIN {event} e ON e.event_type_id = t.id WHERE t.updated_at >= %(since)s
-    UNION ALL SELECT e.id, c.updated_at FROM {country} c
-        JOIN {event} e ON e.location_country_id = c.id WHERE c.updated_at >= %(since)s
-"""
-
-
 def _as_datetime(value) -> datetime.datetime:
-    # SQLite hands MAX() of a datetime column back as text.
+    # SQLite hands a datetime back naive (in UTC), or as text where it cannot tell the column's type.
     if isinstance(value, str):
         value = parse_datetime(value)
     return value if timezone.is_aware(value) else timezone.make_aware(value, datetime.UTC)
 
 
 def changed_events(after: Position, limit: int) -> list[Position]:
-    """The next `limit` (changed_at, event id) positions after `after`, in order."""
-    adapt = connection.ops.adapt_datetimefield_value
+    """The next `limit` (changed_at, event id) positions after `after`, in order: a range of the latest
+    changes' index, however long the record."""
     sql = f"""
-        SELECT event_id, MAX(at) AS changed_at FROM ({CHANGES_SQL.format(**_tables())}) changes
-        GROUP BY event_id
-        HAVING MAX(at) > %(since)s OR (MAX(at) = %(since)s AND event_id > %(event_id)s)
-        ORDER BY changed_at, event_id
-        LIMIT %(limit)s
+        SELECT event_id, changed_at FROM {LatestChange._meta.db_table}
+        WHERE (changed_at, event_id) > (%s, %s) ORDER BY changed_at, event_id LIMIT %s
     """
-    params = {"since": adapt(after.changed_at), "event_id": after.event_id, "limit": limit}
+    params = [connection.ops.adapt_datetimefield_value(after.changed_at), after.event_id, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [Position(_as_datetime(at), event_id) for event_id, at in cursor.fetchall()]

@@ -15,7 +15,7 @@ from django.db.migrations.state import ProjectState
 from pgtrigger.core import INSTALLED
 from pgtrigger.migrations import AddTrigger, RemoveTrigger
 
-from events.db import export_lists
+from events.db import export_lists, latest_change
 from events.db.export_lists import RebuildExportLists
 from events.db.portable import CompiledTrigger, PortableTrigger, SyncSQLiteTriggers, installed_sqlite_triggers
 
@@ -42,6 +42,9 @@ def test_triggers_are_declared_for_every_concern():
     names = {trigger.name for _, trigger in pgtrigger.registered()}
     assert {"search_vector", "totals_insert", "totals_update", "totals_delete", "data_version"} <= names
     assert {trigger.name for _, trigger in export_lists.declared()} <= names
+    assert {trigger.get_uri(model) for model, trigger in latest_change.declared()} <= {
+        trigger.get_uri(model) for model, trigger in pgtrigger.registered()
+    }
 
 
 def trigger_operations(migration) -> list[tuple[int, AddTrigger | RemoveTrigger]]:

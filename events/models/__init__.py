@@ -14,6 +14,7 @@ from events.models.totals import (
     DataVersion,
     DayTotals,
     ExportLists,
+    LatestChange,
     RegionCountries,
 )
 from events.models.vocabulary import Actor, Country, EventType, Region
@@ -40,6 +41,7 @@ __all__ = [
     "EventQuerySet",
     "EventType",
     "ExportLists",
+    "LatestChange",
     "NotDuplicate",
     "Reaction",
     "ReactionQuerySet",

@@ -1,5 +1,5 @@
 """What the database keeps for readers' speed, kept by triggers (events/db/): per-day totals, the data
-version, and the export's lists joined ahead."""
+version, the export's lists joined ahead, and each event's latest change."""
 
 from __future__ import annotations
 
@@ -96,3 +96,19 @@ class ExportLists(models.Model):
 
     def __str__(self) -> str:
         return f"lists of event {self.event_id}"
+
+
+class LatestChange(models.Model):
+    """When something in an event's representation last changed: the change feed's index (api/changes.py),
+    read in (changed_at, event id) order. Kept by the triggers of events/db/latest_change.py, in the
+    transaction of every write that changes an event. No foreign key: a deleted event keeps its row, the
+    feed's news that it was removed."""
+
+    event_id = models.BigIntegerField(primary_key=True)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["changed_at", "event_id"], name="latestchange_position")]
+
+    def __str__(self) -> str:
+        return f"event {self.event_id} changed at {self.changed_at}"
