@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gc
 import json
 import os
 import statistics
@@ -165,6 +166,9 @@ def main() -> None:
         sys.exit(f"--skip: unknown part(s) {', '.join(sorted(unknown))}; choose among {', '.join(SKIPPABLE)}")
     if args.child:
         run.setup_django(args.url, static=False)
+        # As a production worker once the app is up (timeline/gunicorn_conf.py, post_worker_init).
+        gc.collect()
+        gc.freeze()
         print(json.dumps(measure(args.size, frozenset(filter(None, args.skip.split(","))))))
         return
     if "tension_bench" not in args.url:
