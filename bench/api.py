@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import gc
 import json
 import os
 import statistics
@@ -166,9 +165,9 @@ def main() -> None:
         sys.exit(f"--skip: unknown part(s) {', '.join(sorted(unknown))}; choose among {', '.join(SKIPPABLE)}")
     if args.child:
         run.setup_django(args.url, static=False)
-        # As a production worker once the app is up (timeline/gunicorn_conf.py, post_worker_init).
-        gc.collect()
-        gc.freeze()
+        from timeline.gunicorn_conf import post_worker_init
+
+        post_worker_init(worker=None)  # what a production worker does once the app is up
         print(json.dumps(measure(args.size, frozenset(filter(None, args.skip.split(","))))))
         return
     if "tension_bench" not in args.url:
