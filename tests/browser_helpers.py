@@ -4,7 +4,6 @@ to the admin."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from django.core.management import call_command
 from django.http import QueryDict
@@ -35,19 +34,6 @@ def load_demo_record() -> None:
         level.objects.all().delete()
     call_command("load_demo", verbosity=0)
     assert mismatches() == [], "the triggers keep the per-day totals of the demo record"
-
-
-def stay_on_site(context, base_url: str) -> None:
-    """Every request that leaves the live server is refused, as the guide requires of browser tests."""
-    own = urlsplit(base_url).netloc
-
-    def route(route):
-        if urlsplit(route.request.url).netloc == own or route.request.url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            route.abort()
-
-    context.route("**/*", route)
 
 
 def without_chart(page) -> None:

@@ -38,4 +38,4 @@ def test_postgresql_is_sent_one_array_whatever_the_number_of_ids(postgres_only, 
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/api/events/?page_size=1000").status_code == 200
     related = [q["sql"] for q in captured if re.search(r"FROM \"events_(eventactor|source|reaction)\"", q["sql"])]
-    assert len(related) == 4 and all("_id\" = ANY(" in sql and "_id\" IN (" not in sql for sql in related), related
+    assert len(related) == 4 and all('_id" = ANY(' in sql and '_id" IN (' not in sql for sql in related), related

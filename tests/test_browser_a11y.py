@@ -11,7 +11,7 @@ from django.urls import reverse
 from events.models import Event
 from events.tension import index_peaks, tension_index
 from tests import factories
-from tests.browser_helpers import load_demo_record, stay_on_site
+from tests.browser_helpers import load_demo_record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -34,7 +34,6 @@ def pages_on(browser, server):
 
     def make(**options):
         context = browser.new_context(base_url=server.url, **options)
-        stay_on_site(context, server.url)
         contexts.append(context)
         return context.new_page()
 

@@ -9,7 +9,7 @@ import pytest
 
 from events.taxonomy import ensure_event_types
 from tests import factories
-from tests.browser_helpers import sign_in, stay_on_site
+from tests.browser_helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 D = datetime.date
@@ -30,7 +30,6 @@ def suggestions(page, typed: str) -> list[str]:
 
 
 def test_the_autocomplete_offers_only_events_on_or_before_the_date_in_the_form(page, live_server):
-    stay_on_site(page.context, live_server.url)
     ensure_event_types()
     factories.staff_user("edna", "Editor")
     factories.published_event(slug="announce", title="Patriots announced", date=D(2024, 3, 8))

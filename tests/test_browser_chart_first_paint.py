@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser_helpers import OBSERVE_LAYOUT_SHIFT, PLOTLY, release_when_asked, stay_on_site
+from tests.browser_helpers import OBSERVE_LAYOUT_SHIFT, PLOTLY, release_when_asked
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -52,7 +52,6 @@ def open_page(browser, demo_site):
         options = {"viewport": PHONE, "is_mobile": True, "has_touch": True} if phone else {"viewport": DESKTOP}
         context = browser.new_context(base_url=demo_site.url, **options)
         contexts.append(context)
-        stay_on_site(context, demo_site.url)
         page = context.new_page()
         page.errors = []
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))

@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 
 from events.dyads import dyad
-from tests.browser_helpers import stay_on_site
 from tests.test_browser_a11y import violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -20,7 +19,6 @@ SCREENSHOT = os.environ.get("DYAD_SCREENSHOT", "")
 def test_lithuania_and_russia_on_one_axis(browser, demo_site):
     pair = dyad(a="lithuania", b="russia")
     context = browser.new_context(base_url=demo_site.url, viewport={"width": 1100, "height": 900})
-    stay_on_site(context, demo_site.url)
     page = context.new_page()
     page.goto(reverse("events:dyad", args=["lithuania", "russia"]))
     axis = page.locator(".dyad-svg .axis").bounding_box()

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from events.models import Actor, Country, EventType, Region
-from tests.browser_helpers import shown, stay_on_site, summary_count, without_chart
+from tests.browser_helpers import shown, summary_count, without_chart
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -18,7 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 def reader(browser, demo_site):
     """The demo record, only read: committed once for all such tests (tests/conftest.py, demo_site)."""
     context = browser.new_context(base_url=demo_site.url, viewport={"width": 1280, "height": 900})
-    stay_on_site(context, demo_site.url)
     page = context.new_page()
     without_chart(page)
     yield page

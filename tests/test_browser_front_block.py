@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 
 from events.selectors import event_filter, tension_now
 from events.summary import summary_for
-from tests.browser_helpers import stay_on_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -22,7 +21,6 @@ SCREENSHOT = os.environ.get("FRONT_BLOCK_SCREENSHOT", "")
 @pytest.fixture
 def reader(browser, demo_site, request):
     context = browser.new_context(base_url=demo_site.url, viewport=request.param)
-    stay_on_site(context, demo_site.url)
     page = context.new_page()
     yield page
     context.close()

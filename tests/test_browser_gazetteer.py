@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from editorial import gazetteer
 from tests import factories
-from tests.browser_helpers import sign_in, stay_on_site
+from tests.browser_helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +23,6 @@ def gazetteer_read():
 
 
 def test_an_unknown_place_fills_nothing_and_a_picked_one_fills_its_coordinates(page, live_server):
-    stay_on_site(page.context, live_server.url)
     factories.staff_user("edna", "Editor")
     estonia = factories.country("EE")
     sign_in(page, "edna", reverse("admin:events_event_add"))

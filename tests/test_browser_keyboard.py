@@ -9,8 +9,6 @@ import re
 
 import pytest
 
-from tests.browser_helpers import stay_on_site
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 MAX_TABS = 120
@@ -23,7 +21,6 @@ FIRST_EVENT = "table.events td.title a"
 def keyboard_reader(browser, demo_site):
     """The demo record, only read: committed once for all such tests (tests/conftest.py, demo_site)."""
     context = browser.new_context(base_url=demo_site.url, viewport={"width": 1280, "height": 900})
-    stay_on_site(context, demo_site.url)
     page = context.new_page()
     page.console_errors = []
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))

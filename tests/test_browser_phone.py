@@ -9,7 +9,7 @@ import re
 import pytest
 
 from events.models import Event
-from tests.browser_helpers import OBSERVE_LAYOUT_SHIFT, PLOTLY, stay_on_site
+from tests.browser_helpers import OBSERVE_LAYOUT_SHIFT, PLOTLY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -28,7 +28,6 @@ def phone(browser, demo_site):
     context = browser.new_context(
         base_url=demo_site.url, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1
     )
-    stay_on_site(context, demo_site.url)
     page = context.new_page()
     page.console_errors = []
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))

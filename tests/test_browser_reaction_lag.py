@@ -11,13 +11,12 @@ from playwright.sync_api import expect
 
 from events.taxonomy import ensure_event_types
 from tests import factories
-from tests.browser_helpers import sign_in, stay_on_site
+from tests.browser_helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_lag_is_shown_as_the_editor_picks_the_event_and_types_the_date(page, live_server):
-    stay_on_site(page.context, live_server.url)
     ensure_event_types()
     factories.staff_user("edna", "Editor")
     iskanders = factories.published_event(title="Iskanders moved to Kaliningrad", date=datetime.date(2024, 3, 1))

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from editorial.models import Finding
 from events.taxonomy import ensure_event_types
 from tests import factories
-from tests.browser_helpers import sign_in, stay_on_site
+from tests.browser_helpers import sign_in
 from tests.page_server import Answer, PageServer, article
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,7 +32,6 @@ def news(settings):
 
 
 def test_fill_from_the_page_fills_a_source_row_of_the_event_form(page, live_server, news):
-    stay_on_site(page.context, live_server.url)  # the page is fetched by our server, never by the browser
     ensure_event_types()
     factories.staff_user("edna", "Editor")
     sign_in(page, "edna", reverse("admin:events_event_add"))
@@ -66,7 +65,6 @@ def test_fill_from_the_page_fills_a_source_row_of_the_event_form(page, live_serv
 
 
 def test_fill_from_the_page_on_a_saved_source_keeps_a_copy_of_its_page(page, live_server, news):
-    stay_on_site(page.context, live_server.url)
     ensure_event_types()
     factories.staff_user("edna", "Editor")
     source = factories.event().sources.create(url=news.url("/news/patriot"), publisher="LRT")

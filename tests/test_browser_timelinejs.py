@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from events.taxonomy import ensure_event_types
-from tests.browser_helpers import stay_on_site
 from tests.conftest import IN_CI
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,7 +51,6 @@ def story(page, live_server, timelinejs, published):
     """Opens a story of a view: the page and TimelineJS's files answered from here on the live server's
     origin, the JSON by the live server; every other request refused and noted."""
     refused = []
-    stay_on_site(page.context, live_server.url)
     page.on("requestfailed", lambda request: refused.append(request.url))
 
     def draw(query: str = "") -> None:

@@ -240,5 +240,3 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_events(client, r
     )
     with django_assert_max_num_queries(16):
         client.get("/?page=2")
-
-
