@@ -23,13 +23,14 @@ from django.utils import timezone
 from events.models import BASIS_JUDGEMENT, BASIS_SOURCE, PUBLIC_STATUSES, EventActor, Reaction, Source
 from events.record import RECORD, Kind
 
+from .renderers import json_number
 from .serializers import EventSerializer
 
 
 def number(value: int | Decimal) -> int | float:
     # The serializer's DecimalField(coerce_to_string=False) hands JSON a Decimal, which DRF's encoder
-    # writes as a float.
-    return value if isinstance(value, int) else float(value)
+    # writes as a float (renderers.json_number: as DRF writes it, whichever encoder writes the page).
+    return value if isinstance(value, int) else json_number(float(value))
 
 
 def day(value: datetime.date) -> str:

@@ -36,6 +36,7 @@ from exports.csv import event_url_parts
 
 from . import changes, representation
 from .pagination import KeysetPagination, decode_cursor, encode_cursor
+from .renderers import RowsJSONRenderer
 from .schema import ApiSchema
 from .serializers import (
     ActorSerializer,
@@ -87,6 +88,7 @@ class EventList(FilteredEvents, generics.ListAPIView):
 
     serializer_class = EventSerializer
     pagination_class = KeysetPagination
+    renderer_classes = [RowsJSONRenderer]  # its pages are written from rows (representation.py)
 
     @property
     def ordering(self) -> tuple[str, ...]:
@@ -276,6 +278,7 @@ class ChangeFeed(APIView):
 
     schema = ApiSchema()
     serializer_class = ChangeFeedSerializer
+    renderer_classes = [RowsJSONRenderer]  # its events are written from rows (representation.py)
 
     @extend_schema(
         parameters=[
