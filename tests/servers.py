@@ -90,9 +90,24 @@ def collect_static_in_background(key: str) -> threading.Thread:
     return thread
 
 
+def own_ports() -> list[int]:
+    """This test process's share of PORTS: each of xdist's workers (gw0, gw1, …) takes its own slice, so
+    two workers never pick one port at the same moment."""
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    return list(PORTS)[index % count :: count]
+
+
+# Ports free_port() handed out: their probe is closed before the server binds, so another call in this
+# process must not hand them out again (two servers given one port: the second fails to bind and the
+# first answers for both).
+HANDED_OUT: set[int] = set()
+
+
 def listening_socket() -> tuple[socket.socket, int]:
-    """A socket listening on a free port of PORTS, and that port."""
-    for port in random.sample(list(PORTS), len(PORTS)):
+    """A socket listening on a free port of this process's share of PORTS, and that port."""
+    ports = [port for port in own_ports() if port not in HANDED_OUT]
+    for port in random.sample(ports, len(ports)):
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -102,13 +117,14 @@ def listening_socket() -> tuple[socket.socket, int]:
             listener.close()
             continue
         return listener, port
-    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+    raise RuntimeError(f"no free port in this process's share of {PORTS.start}-{PORTS.stop - 1}")
 
 
 def free_port() -> int:
-    """A port of PORTS nothing listens on now, for a server to take."""
+    """A port of PORTS nothing listens on now, for a server to take; never the same twice in a process."""
     probe, port = listening_socket()
     probe.close()
+    HANDED_OUT.add(port)
     return port
 
 
@@ -154,15 +170,20 @@ class Gunicorn:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {self.log.read_text()}")
-            # Ready when a worker has loaded the app and answers (a static file: no database needed),
-            # so that what a test times is the request, not the worker's start.
+            # Ready when this gunicorn listens on its port (not another server that holds it) and a worker
+            # has loaded the app and answers (a static file: no database needed), so that what a test
+            # times is the request, not the worker's start.
             try:
-                if get(f"{self.url}/static/css/site.css", timeout=60)[0]:
+                if self.listening() and get(f"{self.url}/static/css/site.css", timeout=60)[0]:
                     return self
             except OSError:
                 time.sleep(0.2)
         self.__exit__()
         raise RuntimeError(f"gunicorn did not start: {self.log.read_text()}")
+
+    def listening(self) -> bool:
+        self.log_file.flush()
+        return f"Listening at: {self.url} ({self.process.pid})" in self.log.read_text()
 
     def __exit__(self, *exc_info) -> None:
         self.process.terminate()
