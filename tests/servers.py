@@ -177,7 +177,8 @@ class Gunicorn:
                 if self.listening() and get(f"{self.url}/static/css/site.css", timeout=60)[0]:
                     return self
             except OSError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)
         self.__exit__()
         raise RuntimeError(f"gunicorn did not start: {self.log.read_text()}")
 
