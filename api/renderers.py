@@ -1,6 +1,6 @@
 """The JSON of the event list and the change feed, written by orjson: DRF's JSONRenderer's output byte for
-byte (tests/test_api_representation.py compares them), in a twentieth of its time (8 ms of a 1,000-event
-page's 40, measured in bench/api.py's walk).
+byte (tests/test_api_renderers.py and tests/test_api_representation.py compare them), at a small part of
+its cost (docs/benchmarks.md, API).
 
 orjson and the standard library's encoder (DRF's) write every value alike but two:
 - a float that Python writes with an exponent (1e-05; orjson 0.00001), and NaN or an infinity (an error

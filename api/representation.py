@@ -81,8 +81,7 @@ READ_AS = {path: f"{path}_utc" if path in TIMESTAMPS else path for path in PATHS
 
 class InUTC(Func):
     """A timestamp as UTC wall-clock time, without its zone, on PostgreSQL: psycopg reads that type in C,
-    where Django's loader of zoned timestamps is Python's (about a third of a page's reading, two a row).
-    Elsewhere the column as it is."""
+    where Django's loader of zoned timestamps is Python's (two a row). Elsewhere the column as it is."""
 
     template = "%(expressions)s"
     output_field = DateTimeField()

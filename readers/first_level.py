@@ -1,10 +1,10 @@
 """A bounded first level of the readers' cache in each process, in front of a shared cache (Redis).
 
-A hit on the shared cache costs a round trip and the unpickling of the body (the map's gzip is 70 KB,
-its plain bytes 1.3 MB); the pages a spike of readers asks for are few, so each worker keeps the latest
-it served in its own memory. It holds exactly what the shared cache holds under the same key, and a key
-names a data version (readers/caching.py): an entry here can only be the answer of its version, never a
-newer one's, so two app servers still agree (tests/test_two_servers.py) and nothing needs invalidating.
+A hit on the shared cache costs a round trip and the unpickling of the body; the pages a spike of
+readers asks for are few, so each worker keeps the latest it served in its own memory. It holds exactly
+what the shared cache holds under the same key, and a key names a data version (readers/caching.py): an
+entry here can only be the answer of its version, never a newer one's, so two app servers still agree
+(tests/test_two_servers.py) and nothing needs invalidating.
 Entries are dropped least recently used first, past FIRST_LEVEL_BYTES of bodies.
 
 With the default local-memory cache (one process) there is nothing to save: the first level is off.

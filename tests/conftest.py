@@ -16,8 +16,8 @@ from tests.factories import MODULE_RECORDS, OPEN_RECORDS, once_per_module, roll_
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Nothing the pages load leaves this machine: every request not to a loopback address goes to a proxy on a
 # port where nothing listens (discard, 9) and fails there, in the browser itself, for every context of
-# every browser test. Routing each request through the test instead (context.route) cost a round trip to
-# Python per request, about a fifth of a page's CPU.
+# every browser test, with no round trip to Python per request as routing each one through the test
+# (context.route) would cost.
 OFFLINE_PROXY = {"server": "http://127.0.0.1:9", "bypass": "localhost,127.0.0.1"}
 IN_CI = os.environ.get("CI", "").lower() == "true"
 STATIC_COLLECTION = pytest.StashKey[threading.Thread]()
@@ -53,10 +53,9 @@ def pytest_runtest_teardown(item, nextitem):
 
 def pytest_collection_finish(session):
     """What the run keeps to its end is made by now: Django, the apps and the collected tests move to the
-    collector's permanent generation (gc.freeze), so that no later collection walks them again (the
-    collections took 7 % of the CPU of tests/test_review_guard.py and test_caching.py, 5 % after). A test on
-    the collected static files starts their collection now, in the background (tests/servers.py: a minute
-    of CPU when the cache is cold, spread over the run rather than added at its end)."""
+    collector's permanent generation (gc.freeze), so that no later collection walks them again. A test on
+    the collected static files starts their collection now, in the background (tests/servers.py: costly
+    when the cache is cold, so spread over the run rather than added at its end)."""
     gc.collect()
     gc.freeze()
     if any("collected_static" in item.fixturenames for item in session.items):

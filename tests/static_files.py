@@ -2,8 +2,8 @@
 
 With WHITENOISE_USE_FINDERS (no collectstatic in tests) whitenoise's middleware lists and stats every
 static file the finders find when it starts, and Django's test client starts the middleware afresh for
-every test's client: measured with py-spy, that listing was 15 % of the CPU of the suite's tests without a
-browser. The files do not change during a run, so the first middleware's list serves the others. The
+every test's client, which made that listing a large part of the suite's CPU. The files do not change
+during a run, so the first middleware's list serves the others. The
 production command's own middleware (collected files, no finders) is tested through gunicorn
 (tests/test_browser_production.py, tests/test_production_settings.py).
 """

@@ -29,7 +29,7 @@ wsgi_app = "timeline.wsgi:application"
 
 def post_worker_init(worker: object) -> None:
     """What the worker loaded (Django, the apps, the settings) lives as long as it does: frozen out of the
-    garbage collector's walks, a collection walks only what requests allocate. Measured on the API's walk
-    (bench/api.py, pages of 1,000 events): the mean page 295 → 277 ms, the 95th percentile 535 → 402 ms."""
+    garbage collector's walks, a collection walks only what requests allocate (bench/api.py's process does
+    the same, so that its pages cost what a worker's do)."""
     gc.collect()
     gc.freeze()
